@@ -1,0 +1,4 @@
+#include "commands.hpp"
+namespace runbox::cli {
+void register_image_commands(CLI::App&) {}
+}  // namespace runbox::cli

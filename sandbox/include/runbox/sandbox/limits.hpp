@@ -1,0 +1,28 @@
+#pragma once
+#include <cstdint>
+
+namespace runbox::sandbox {
+
+// Every limit of one run. Zero is a real limit (a run with cpu_ms 0 that uses CPU ends
+// time_limit), never "unlimited": a limit the host cannot enforce refuses the run instead.
+struct Limits {
+  std::uint64_t cpu_ms = 2000;        // CPU time of all processes of the run (cgroup accounting)
+  std::uint64_t wall_ms = 5000;       // wall clock from start to the main process's exit
+  std::uint64_t memory_mb = 256;      // cgroup memory limit, swap excluded
+  std::uint64_t pids = 64;            // processes and threads at once
+  std::uint64_t output_kb = 1024;     // per stream (stdout, stderr)
+  std::uint64_t file_size_kb = 1024;  // RLIMIT_FSIZE: largest file the program can write
+  std::uint64_t box_mb = 64;          // size of the /box tmpfs when the sandbox makes it
+  std::uint64_t tmp_mb = 64;          // size of the /tmp tmpfs
+  std::uint64_t nofile = 256;         // RLIMIT_NOFILE
+  std::uint64_t stack_mb = 64;        // RLIMIT_STACK (bounded by memory_mb anyway)
+};
+
+constexpr std::uint64_t kib(std::uint64_t n) { return n * 1024; }
+constexpr std::uint64_t mib(std::uint64_t n) { return n * 1024 * 1024; }
+
+// RLIMIT_CPU is a per-process backstop behind the cgroup's whole-run accounting: one second
+// past the limit (rounded up) so it never fires before the accurate check does.
+constexpr std::uint64_t cpu_backstop_seconds(std::uint64_t cpu_ms) { return (cpu_ms + 999) / 1000 + 1; }
+
+}  // namespace runbox::sandbox

@@ -1,0 +1,73 @@
+#pragma once
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace runbox::sandbox {
+
+// A seccomp policy as data: loaded from runbox's TOML format (policies/seccomp/*.toml) or from a
+// Docker/OCI seccomp profile (JSON), compiled once with libseccomp, loaded in the child.
+struct SeccompAction {
+  enum class Kind { allow, errno_ret, kill_process, kill_thread, trap, log };
+  Kind kind = Kind::allow;
+  int errno_value = 1;  // EPERM; used by errno_ret
+  bool operator==(const SeccompAction&) const = default;
+};
+
+struct SeccompArgCmp {
+  enum class Op { ne, lt, le, eq, ge, gt, masked_eq };
+  unsigned index = 0;  // syscall argument 0..5
+  Op op = Op::eq;
+  std::uint64_t value = 0;
+  std::uint64_t value_two = 0;  // masked_eq: (arg & value) == value_two
+  bool operator==(const SeccompArgCmp&) const = default;
+};
+
+struct SeccompRule {
+  std::vector<std::string> syscalls;
+  SeccompAction action;
+  std::vector<SeccompArgCmp> args;  // all must match (AND)
+  std::string why;
+};
+
+struct SeccompPolicy {
+  SeccompAction default_action;
+  std::vector<SeccompRule> rules;
+  std::string origin;  // file it came from, for messages
+};
+
+// A policy file that does not parse: names the file, the line (0 if unknown) and the field.
+class PolicyError : public std::runtime_error {
+ public:
+  PolicyError(std::string file, int line, std::string field, const std::string& what);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+// By extension: .json is an OCI profile, .toml runbox's own format. Throws PolicyError.
+SeccompPolicy load_seccomp_policy(const std::filesystem::path& file);
+SeccompPolicy parse_seccomp_toml(const std::string& text, const std::string& origin);
+SeccompPolicy parse_oci_seccomp_json(const std::string& text, const std::string& origin);
+
+// The BPF program for x86-64, compiled in the parent so the child only has to load it
+// (loading is a single async-signal-safe syscall; compiling allocates).
+class SeccompProgram {
+ public:
+  static SeccompProgram compile(const SeccompPolicy& policy);  // throws std::runtime_error
+  const std::vector<sock_filter>& instructions() const { return bpf_; }
+
+ private:
+  std::vector<sock_filter> bpf_;
+};
+
+}  // namespace runbox::sandbox
