@@ -1,4 +1,98 @@
+// `runbox exec`: one program in the sandbox, the Result printed as JSON on stdout.
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
 #include "commands.hpp"
+#include "result_json.hpp"
+#include "runbox/sandbox/sandbox.hpp"
+#include "runbox/sandbox/seccomp.hpp"
+#include "runbox/sandbox/work_dir.hpp"
+
 namespace runbox::cli {
-void register_exec_command(CLI::App&) {}
+namespace {
+
+struct ExecOptions {
+  std::string rootfs;
+  sandbox::Limits limits;
+  std::string stdin_file;
+  std::string box_dir;
+  std::string seccomp_file;
+  std::vector<std::string> env;
+  std::string cwd = "/box";
+  uid_t uid = 65534;
+  gid_t gid = 65534;
+  std::vector<std::string> argv;
+};
+
+// The installed policy, else the one in the source tree this binary was built from.
+std::string default_seccomp_file() {
+  for (const char* p : {"/etc/runbox/policies/seccomp/default.toml", RUNBOX_SOURCE_POLICIES "/seccomp/default.toml"})
+    if (std::filesystem::exists(p)) return p;
+  return "/etc/runbox/policies/seccomp/default.toml";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_exec(const ExecOptions& o) {
+  sandbox::Spec spec;
+  spec.rootfs = o.rootfs;
+  spec.argv = o.argv;
+  spec.env = o.env;
+  spec.cwd = o.cwd;
+  spec.limits = o.limits;
+  spec.uid = o.uid;
+  spec.gid = o.gid;
+  if (!o.stdin_file.empty()) spec.stdin_data = slurp(o.stdin_file);
+  std::string policy_file = o.seccomp_file.empty() ? default_seccomp_file() : o.seccomp_file;
+  spec.seccomp = std::make_shared<sandbox::SeccompProgram>(
+      sandbox::SeccompProgram::compile(sandbox::load_seccomp_policy(policy_file)));
+  std::optional<sandbox::WorkDir> box;
+  if (!o.box_dir.empty()) {
+    box.emplace(o.limits.box_mb, o.uid, o.gid);
+    box->copy_from(o.box_dir);
+    spec.box_dir = box->path();
+  }
+  sandbox::Result r = sandbox::run(spec);
+  std::cout << boost::json::serialize(result_to_json(r)) << std::endl;
+  return r.status == sandbox::Status::internal_error ? 1 : 0;
+}
+
+}  // namespace
+
+void register_exec_command(CLI::App& app) {
+  auto o = std::make_shared<ExecOptions>();
+  CLI::App* cmd = app.add_subcommand("exec", "Run one program in the sandbox and print the Result as JSON");
+  cmd->add_option("--rootfs", o->rootfs, "Image root directory (e.g. /var/lib/runbox/rootfs/python)")->required();
+  cmd->add_option("--cpu-ms", o->limits.cpu_ms, "CPU time limit of the whole run")->capture_default_str();
+  cmd->add_option("--wall-ms", o->limits.wall_ms, "Wall-clock limit")->capture_default_str();
+  cmd->add_option("--memory-mb", o->limits.memory_mb, "Memory limit (cgroup)")->capture_default_str();
+  cmd->add_option("--pids", o->limits.pids, "Processes and threads at once")->capture_default_str();
+  cmd->add_option("--output-kb", o->limits.output_kb, "Cap per output stream")->capture_default_str();
+  cmd->add_option("--file-size-kb", o->limits.file_size_kb, "Largest file the program may write")->capture_default_str();
+  cmd->add_option("--box-mb", o->limits.box_mb, "Size of the /box tmpfs")->capture_default_str();
+  cmd->add_option("--tmp-mb", o->limits.tmp_mb, "Size of the /tmp tmpfs")->capture_default_str();
+  cmd->add_option("--stdin", o->stdin_file, "File fed to the program's stdin")->check(CLI::ExistingFile);
+  cmd->add_option("--box", o->box_dir, "Directory copied into the program's /box")->check(CLI::ExistingDirectory);
+  cmd->add_option("--seccomp", o->seccomp_file, "Seccomp policy (runbox TOML or OCI JSON)")->check(CLI::ExistingFile);
+  cmd->add_option("--env", o->env, "KEY=VALUE added to the program's environment");
+  cmd->add_option("--cwd", o->cwd, "Working directory inside the sandbox")->capture_default_str();
+  cmd->add_option("--uid", o->uid, "Unprivileged uid the program runs as")->capture_default_str();
+  cmd->add_option("--gid", o->gid, "Unprivileged gid the program runs as")->capture_default_str();
+  cmd->add_option("program", o->argv, "PROGRAM ARGS... (after --)")->required();
+  cmd->callback([o] { throw CLI::RuntimeError(run_exec(*o)); });
+}
+
 }  // namespace runbox::cli

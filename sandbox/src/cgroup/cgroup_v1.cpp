@@ -1,0 +1,237 @@
+// cgroup v1 (and hybrid) backend. Limits go in the v1 controllers through libcgroup: memory
+// (with memsw so swap cannot stretch the limit), pids, cpuacct for whole-run CPU accounting.
+// The run also gets a cgroup in the controller-less cgroup2 hierarchy when one is mounted
+// (hybrid): clone3 places the child there directly and cgroup.kill ends the whole run at once.
+#include <fcntl.h>
+#include <libcgroup.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+#include "cgroup/cgroup.hpp"
+#include "cgroup/cgroup_paths.hpp"
+#include "cgroup/run_name.hpp"
+#include "sys_error.hpp"
+#include "unique_fd.hpp"
+
+namespace runbox::sandbox {
+namespace {
+
+struct Hierarchy {
+  std::string controller;
+  std::string mount;       // e.g. /sys/fs/cgroup/memory
+  std::string parent_rel;  // runbox's parent, relative to the hierarchy root (libcgroup names)
+  std::string parent_abs() const { return mount + "/" + parent_rel; }
+};
+
+std::string trim_slashes(std::string s) {
+  while (!s.empty() && s.front() == '/') s.erase(0, 1);
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::string join_rel(const std::string& a, const std::string& b) { return a.empty() ? b : a + "/" + b; }
+
+std::uint64_t parse_u64(const std::string& text) { return std::strtoull(text.c_str(), nullptr, 10); }
+
+std::uint64_t oom_kill_count(const std::string& oom_control) {
+  std::istringstream in(oom_control);
+  std::string key;
+  std::uint64_t value = 0;
+  while (in >> key >> value)
+    if (key == "oom_kill") return value;
+  return 0;
+}
+
+void libcgroup_check(int rc, const std::string& what) {
+  if (rc != 0) throw std::runtime_error(what + ": " + cgroup_strerror(rc));
+}
+
+// Kills every process listed in a cgroup until none is left (v1 has no cgroup.kill). The run's
+// processes are also in a pid namespace whose init is killed first, so this converges.
+void kill_listed(const std::string& dir) {
+  for (int round = 0; round < 100; ++round) {
+    std::string procs;
+    try {
+      procs = read_text(dir + "/cgroup.procs");
+    } catch (const std::exception&) {
+      return;
+    }
+    if (procs.empty()) return;
+    std::istringstream in(procs);
+    long pid;
+    while (in >> pid) ::kill(static_cast<pid_t>(pid), SIGKILL);
+  }
+}
+
+class V1RunCgroup final : public RunCgroup {
+ public:
+  V1RunCgroup(std::vector<Hierarchy> hs, std::string name, std::string unified_parent)
+      : hierarchies_(std::move(hs)), name_(std::move(name)) {
+    if (!unified_parent.empty()) unified_dir_ = unified_parent + "/" + name_;
+  }
+
+  void create(const Limits& limits, bool memsw) {
+    for (const auto& h : hierarchies_) {
+      std::string rel = join_rel(h.parent_rel, name_);
+      struct cgroup* cg = cgroup_new_cgroup(rel.c_str());
+      if (!cg) throw std::runtime_error("libcgroup: cannot allocate cgroup " + rel);
+      struct cgroup_controller* ctl = cgroup_add_controller(cg, h.controller.c_str());
+      int rc = ctl ? 0 : ECGFAIL;
+      if (h.controller == "memory" && ctl) {
+        rc = cgroup_add_value_uint64(ctl, "memory.limit_in_bytes", mib(limits.memory_mb));
+        if (rc == 0 && memsw)
+          rc = cgroup_add_value_uint64(ctl, "memory.memsw.limit_in_bytes", mib(limits.memory_mb));
+      } else if (h.controller == "pids" && ctl) {
+        rc = cgroup_add_value_uint64(ctl, "pids.max", limits.pids);
+      }
+      if (rc == 0) rc = cgroup_create_cgroup(cg, 0);
+      cgroup_free(&cg);
+      created_.push_back(h.mount + "/" + rel);
+      libcgroup_check(rc, "create cgroup " + h.controller + ":/" + rel);
+      procs_.emplace_back(::open((h.mount + "/" + rel + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+      if (!procs_.back()) throw_errno("open " + h.mount + "/" + rel + "/cgroup.procs");
+      if (h.controller == "memory") {
+        peak_fd_ = open_stat(h.mount + "/" + rel + "/memory.max_usage_in_bytes");
+        oom_fd_ = open_stat(h.mount + "/" + rel + "/memory.oom_control");
+      } else if (h.controller == "cpuacct") {
+        cpu_fd_ = open_stat(h.mount + "/" + rel + "/cpuacct.usage");
+      }
+    }
+    if (!unified_dir_.empty()) {
+      make_cgroup_dirs(unified_dir_);
+      created_.push_back(unified_dir_);
+      unified_fd_.reset(::open(unified_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!unified_fd_) throw_errno("open " + unified_dir_);
+    }
+  }
+
+  ~V1RunCgroup() override {
+    kill_all();
+    // Deepest first does not matter here: every run cgroup is a leaf in its own hierarchy.
+    for (const auto& dir : created_) {
+      wait_cgroup_empty(dir, 2000);
+      remove_cgroup_dir(dir);
+    }
+  }
+
+  int clone_into_fd() const override { return unified_fd_.get(); }
+
+  std::vector<int> procs_fds() const override {
+    std::vector<int> fds;
+    for (const auto& fd : procs_) fds.push_back(fd.get());
+    return fds;
+  }
+
+  std::uint64_t cpu_usage_ns() override { return parse_u64(pread_text(cpu_fd_.get())); }
+  std::uint64_t memory_peak_bytes() override { return parse_u64(pread_text(peak_fd_.get())); }
+  std::uint64_t oom_kills() override { return oom_kill_count(pread_text(oom_fd_.get())); }
+
+  void kill_all() override {
+    if (!unified_dir_.empty()) {
+      try {
+        write_text(unified_dir_ + "/cgroup.kill", "1");
+      } catch (const std::exception&) {
+        // Kernels before 5.14 have no cgroup.kill: fall through to killing each process.
+      }
+    }
+    for (const auto& dir : created_) kill_listed(dir);
+  }
+
+ private:
+  static UniqueFd open_stat(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + path);
+    return fd;
+  }
+
+  std::vector<Hierarchy> hierarchies_;
+  std::string name_;
+  std::string unified_dir_;
+  std::vector<std::string> created_;
+  std::vector<UniqueFd> procs_;
+  UniqueFd unified_fd_, cpu_fd_, peak_fd_, oom_fd_;
+};
+
+class V1Backend final : public CgroupBackend {
+ public:
+  explicit V1Backend(const std::string& unified_mount) {
+    libcgroup_check(cgroup_init(), "libcgroup init");
+    for (const char* ctl : {"memory", "pids", "cpuacct"}) {
+      char* mount = nullptr;
+      if (cgroup_get_subsys_mount_point(ctl, &mount) != 0 || !mount) {
+        missing_ += missing_.empty() ? ctl : std::string(", ") + ctl;
+        continue;
+      }
+      Hierarchy h{ctl, mount, join_rel(trim_slashes(own_cgroup_path(ctl)), "runbox")};
+      std::free(mount);
+      hierarchies_.push_back(std::move(h));
+    }
+    for (const auto& h : hierarchies_)
+      if (h.controller == "memory")
+        memsw_ = ::access((h.mount + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0;
+    if (!unified_mount.empty())
+      unified_parent_ = unified_mount + join_rel("", own_cgroup_path("")) + "/runbox";
+    while (unified_parent_.find("//") != std::string::npos)
+      unified_parent_.replace(unified_parent_.find("//"), 2, "/");
+  }
+
+  std::string layout() const override { return unified_parent_.empty() ? "v1" : "hybrid"; }
+
+  std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) override {
+    if (!missing_.empty())
+      throw std::runtime_error("cgroup v1: controller(s) not mounted: " + missing_ +
+                               " (runbox needs memory, pids and cpuacct to enforce limits)");
+    if (!memsw_ && swap_enabled())
+      throw std::runtime_error(
+          "cgroup v1: swap is on but memory.memsw is missing (boot with swapaccount=1): "
+          "the memory limit could be exceeded through swap");
+    auto cg = std::make_unique<V1RunCgroup>(hierarchies_, name, unified_parent_);
+    cg->create(limits, memsw_);
+    return cg;
+  }
+
+  void sweep_stale() override {
+    std::vector<std::string> parents;
+    for (const auto& h : hierarchies_) parents.push_back(h.parent_abs());
+    if (!unified_parent_.empty()) parents.push_back(unified_parent_);
+    for (const auto& parent : parents) {
+      for (const auto& name : subdirectories(parent)) {
+        if (!is_run_name(name) || !run_name_is_stale(name)) continue;
+        std::string dir = parent + "/" + name;
+        if (parent == unified_parent_) {
+          try {
+            write_text(dir + "/cgroup.kill", "1");
+          } catch (const std::exception&) {
+          }
+        }
+        kill_listed(dir);
+        wait_cgroup_empty(dir, 1000);
+        remove_cgroup_dir(dir);
+      }
+    }
+  }
+
+ private:
+  static bool swap_enabled() {
+    std::string meminfo = read_text("/proc/meminfo");
+    auto pos = meminfo.find("SwapTotal:");
+    return pos != std::string::npos && parse_u64(meminfo.substr(pos + 10)) > 0;
+  }
+
+  std::vector<Hierarchy> hierarchies_;
+  std::string missing_;
+  std::string unified_parent_;
+  bool memsw_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<CgroupBackend> make_cgroup_v1_backend(const std::string& unified_mount) {
+  return std::make_unique<V1Backend>(unified_mount);
+}
+
+}  // namespace runbox::sandbox

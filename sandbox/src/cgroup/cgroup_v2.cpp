@@ -1,0 +1,182 @@
+// cgroup v2 backend. Runs live in <own cgroup>/runbox/<run>, with memory, pids and cpu enabled
+// down that subtree. Under systemd with Delegate=yes the service's cgroup is ours; v2 forbids
+// processes in a cgroup that enables controllers for its children, so runbox first moves
+// itself into a leaf of its own (<own>/supervisor), as isolate's cg-keeper does.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+#include "cgroup/cgroup.hpp"
+#include "cgroup/cgroup_paths.hpp"
+#include "cgroup/run_name.hpp"
+#include "sys_error.hpp"
+#include "unique_fd.hpp"
+
+namespace runbox::sandbox {
+namespace {
+
+const char* const kControllers[] = {"memory", "pids", "cpu"};
+
+std::uint64_t stat_field(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string k;
+  std::uint64_t v = 0;
+  while (in >> k >> v)
+    if (k == key) return v;
+  return 0;
+}
+
+bool has_word(const std::string& list, const std::string& word) {
+  std::istringstream in(list);
+  std::string w;
+  while (in >> w)
+    if (w == word) return true;
+  return false;
+}
+
+UniqueFd open_or_throw(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path);
+  return fd;
+}
+
+class V2RunCgroup final : public RunCgroup {
+ public:
+  explicit V2RunCgroup(std::string dir) : dir_(std::move(dir)) {}
+
+  void create(const Limits& limits) {
+    if (::mkdir(dir_.c_str(), 0755) != 0) throw_errno("mkdir " + dir_);
+    created_ = true;
+    write_text(dir_ + "/memory.max", std::to_string(mib(limits.memory_mb)));
+    if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0)
+      write_text(dir_ + "/memory.swap.max", "0");
+    write_text(dir_ + "/pids.max", std::to_string(limits.pids));
+    dir_fd_ = open_or_throw(dir_, O_RDONLY | O_DIRECTORY);
+    cpu_fd_ = open_or_throw(dir_ + "/cpu.stat", O_RDONLY);
+    events_fd_ = open_or_throw(dir_ + "/memory.events", O_RDONLY);
+    peak_fd_.reset(::open((dir_ + "/memory.peak").c_str(), O_RDONLY | O_CLOEXEC));  // 5.19+
+    current_fd_ = open_or_throw(dir_ + "/memory.current", O_RDONLY);
+  }
+
+  ~V2RunCgroup() override {
+    if (!created_) return;
+    kill_all();
+    wait_cgroup_empty(dir_, 2000);
+    remove_cgroup_dir(dir_);
+  }
+
+  int clone_into_fd() const override { return dir_fd_.get(); }
+  std::vector<int> procs_fds() const override { return {}; }
+
+  std::uint64_t cpu_usage_ns() override { return stat_field(pread_text(cpu_fd_.get()), "usage_usec") * 1000; }
+
+  std::uint64_t memory_peak_bytes() override {
+    // Without memory.peak (kernels before 5.19) the best available is the current usage.
+    int fd = peak_fd_ ? peak_fd_.get() : current_fd_.get();
+    return std::strtoull(pread_text(fd).c_str(), nullptr, 10);
+  }
+
+  std::uint64_t oom_kills() override { return stat_field(pread_text(events_fd_.get()), "oom_kill"); }
+
+  void kill_all() override {
+    try {
+      write_text(dir_ + "/cgroup.kill", "1");
+    } catch (const std::exception&) {
+    }
+  }
+
+ private:
+  std::string dir_;
+  bool created_ = false;
+  UniqueFd dir_fd_, cpu_fd_, events_fd_, peak_fd_, current_fd_;
+};
+
+class V2Backend final : public CgroupBackend {
+ public:
+  explicit V2Backend(const std::string& mount) {
+    std::string own = own_cgroup_path("");
+    own_ = mount + (own == "/" ? "" : own);
+    parent_ = own_ + "/runbox";
+  }
+
+  std::string layout() const override { return "v2"; }
+
+  std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) override {
+    ensure_parent();
+    auto cg = std::make_unique<V2RunCgroup>(parent_ + "/" + name);
+    cg->create(limits);
+    return cg;
+  }
+
+  void sweep_stale() override {
+    for (const auto& name : subdirectories(parent_)) {
+      if (!is_run_name(name) || !run_name_is_stale(name)) continue;
+      std::string dir = parent_ + "/" + name;
+      try {
+        write_text(dir + "/cgroup.kill", "1");
+      } catch (const std::exception&) {
+      }
+      wait_cgroup_empty(dir, 1000);
+      remove_cgroup_dir(dir);
+    }
+  }
+
+ private:
+  // Enables the controllers runbox needs from its own cgroup down to the runbox parent, once.
+  void ensure_parent() {
+    std::lock_guard lock(mu_);
+    if (ready_) return;
+    std::string available = read_text(own_ + "/cgroup.controllers");
+    for (const char* c : kControllers)
+      if (!has_word(available, c))
+        throw std::runtime_error(std::string("cgroup v2: the ") + c + " controller is not available in " +
+                                 own_ + " (not delegated: run runboxd under systemd with Delegate=yes, "
+                                 "or enable it in the parent's cgroup.subtree_control)");
+    enable_controllers(own_);
+    make_cgroup_dirs(parent_);
+    write_text(parent_ + "/cgroup.subtree_control", "+memory +pids +cpu");
+    ready_ = true;
+  }
+
+  void enable_controllers(const std::string& dir) {
+    std::string enabled = read_text(dir + "/cgroup.subtree_control");
+    bool all = true;
+    for (const char* c : kControllers) all = all && has_word(enabled, c);
+    if (all) return;
+    try {
+      write_text(dir + "/cgroup.subtree_control", "+memory +pids +cpu");
+      return;
+    } catch (const std::system_error& e) {
+      if (e.code().value() != EBUSY) throw;
+    }
+    // EBUSY: processes live in our own cgroup. Move this process into a leaf, then retry;
+    // if other processes share the cgroup this still fails, and the run is refused.
+    std::string leaf = own_ + "/supervisor";
+    make_cgroup_dirs(leaf);
+    write_text(leaf + "/cgroup.procs", std::to_string(::getpid()));
+    try {
+      write_text(dir + "/cgroup.subtree_control", "+memory +pids +cpu");
+    } catch (const std::system_error& e) {
+      throw std::runtime_error("cgroup v2: cannot enable memory, pids and cpu for runs under " + dir +
+                               ": " + e.what() + " (other processes share runbox's cgroup; give it "
+                               "a delegated cgroup of its own, e.g. systemd Delegate=yes)");
+    }
+  }
+
+  std::string own_, parent_;
+  std::mutex mu_;
+  bool ready_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<CgroupBackend> make_cgroup_v2_backend(const std::string& mount) {
+  return std::make_unique<V2Backend>(mount);
+}
+
+}  // namespace runbox::sandbox

@@ -1,0 +1,31 @@
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "child/child_steps.hpp"
+
+namespace runbox::sandbox::child {
+
+// A hostname that is not the host's, and the new network namespace's only interface, loopback,
+// brought up so programs that talk to themselves over 127.0.0.1 work; nothing else is reachable.
+bool set_identity_and_network(const ChildPlan& p, ChildFailure& f) {
+  if (!check(::sethostname(p.hostname, p.hostname_len) == 0, Step::set_hostname, f)) return false;
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (!check(s >= 0, Step::bring_up_loopback, f)) return false;
+  struct ifreq ifr {};
+  std::memcpy(ifr.ifr_name, "lo", 3);
+  bool ok = ::ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+  if (ok) {
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+    ok = ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
+  }
+  int err = errno;
+  ::close(s);
+  errno = err;
+  return check(ok, Step::bring_up_loopback, f);
+}
+
+}  // namespace runbox::sandbox::child

@@ -1,0 +1,26 @@
+#pragma once
+// Turns what the supervisor observed into a Result's status, exit code and signal, once, in a
+// fixed precedence: setup failure, then the limit that made runbox kill the run, then the OOM
+// killer, then CPU time over the limit, then the program's own signal or exit status.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "runbox/sandbox/result.hpp"
+
+namespace runbox::sandbox {
+
+enum class KillReason { none, output_limit, time_limit, wall_time_limit, cancelled };
+
+struct Observation {
+  std::optional<std::string> setup_error;  // the child could not build the sandbox
+  KillReason killed_for = KillReason::none;
+  std::optional<int> wait_status;          // the program's, when it was reported
+  std::uint64_t cpu_ns = 0;
+  std::uint64_t cpu_limit_ns = 0;
+  std::uint64_t oom_kills = 0;
+};
+
+void classify(const Observation& o, Result& r);
+
+}  // namespace runbox::sandbox

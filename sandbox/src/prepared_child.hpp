@@ -1,0 +1,43 @@
+#pragma once
+// Builds the ChildPlan in the parent: every string, array and the capability state the child
+// will need, owned here so the child only reads memory it inherited.
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "child/child_plan.hpp"
+#include "runbox/sandbox/spec.hpp"
+
+namespace runbox::sandbox {
+
+class PreparedChild {
+ public:
+  // Throws std::runtime_error for a spec that cannot run (bad rootfs, empty argv, ...).
+  PreparedChild(const Spec& spec, const sock_fprog* seccomp, std::vector<int> cgroup_procs_fds);
+  ~PreparedChild();
+  PreparedChild(const PreparedChild&) = delete;
+  PreparedChild& operator=(const PreparedChild&) = delete;
+
+  // The plumbing fds are known only after the pipes exist.
+  ChildPlan& plan() { return plan_; }
+
+ private:
+  const char* keep(std::string s);  // stable c_str for the plan
+
+  std::deque<std::string> strings_;  // deque: growth never moves existing strings
+  std::vector<char*> argv_, envp_;
+  std::vector<const char*> candidates_, dev_links_;
+  std::vector<DevNode> dev_nodes_;
+  std::vector<RlimitSetting> rlimits_;
+  std::vector<int> cgroup_procs_;
+  ChildPlan plan_{};
+};
+
+// The environment a program starts with: nothing from the caller, only these defaults and the
+// spec's own KEY=VALUE entries (which replace a default of the same key).
+std::vector<std::string> sandbox_environment(const std::vector<std::string>& extra);
+
+// argv[0] resolved against the PATH in env: the full paths execve should try, in order.
+std::vector<std::string> exec_candidates(const std::string& program, const std::vector<std::string>& env);
+
+}  // namespace runbox::sandbox

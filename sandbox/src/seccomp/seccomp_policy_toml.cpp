@@ -1,0 +1,218 @@
+// runbox's own seccomp policy format (policies/seccomp/default.toml documents it). Strict on
+// purpose: an unknown key, a misspelt syscall or errno name is an error rather than a rule that
+// silently protects nothing.
+#include <toml++/toml.h>
+
+#include <initializer_list>
+#include <sstream>
+
+#include "runbox/sandbox/seccomp.hpp"
+#include "seccomp/seccomp_names.hpp"
+
+namespace runbox::sandbox {
+namespace {
+
+using seccomp_detail::errno_from_name;
+using seccomp_detail::max_errno;
+using seccomp_detail::x86_64_syscall_number;
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+std::string type_name(const toml::node& n) {
+  std::ostringstream s;
+  s << n.type();
+  return s.str();
+}
+
+class TomlReader {
+ public:
+  explicit TomlReader(const std::string& origin) : origin_(origin) {}
+
+  [[noreturn]] void fail(int line, const std::string& field, const std::string& message) const {
+    throw PolicyError(origin_, line, field, message);
+  }
+  [[noreturn]] void fail(const toml::node& at, const std::string& field,
+                         const std::string& message) const {
+    fail(line_of(at), field, message);
+  }
+
+  void refuse_unknown_keys(const toml::table& t, const std::string& prefix,
+                           std::initializer_list<std::string_view> known) const {
+    for (auto&& [key, value] : t) {
+      bool ok = false;
+      for (auto k : known) ok = ok || key.str() == k;
+      if (!ok) {
+        std::string expected;
+        for (auto k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+        fail(value, prefix + std::string(key.str()), "unknown key (expected one of: " + expected + ")");
+      }
+    }
+  }
+
+  // The node at key, which must be present; the table's own line when it is missing.
+  const toml::node& require(const toml::table& t, std::string_view key,
+                            const std::string& field) const {
+    const toml::node* n = t.get(key);
+    if (!n) fail(t, field, "missing");
+    return *n;
+  }
+
+  const std::string& string(const toml::node& n, const std::string& field) const {
+    const auto* s = n.as_string();
+    if (!s) fail(n, field, "expected a string, got " + type_name(n));
+    return s->get();
+  }
+
+  std::uint64_t unsigned_int(const toml::node& n, const std::string& field) const {
+    const auto* i = n.as_integer();
+    if (!i) fail(n, field, "expected an integer, got " + type_name(n));
+    if (i->get() < 0) fail(n, field, "must not be negative");
+    return static_cast<std::uint64_t>(i->get());
+  }
+
+  // An errno given by name ("EPERM") or number.
+  int errno_value(const toml::node& n, const std::string& field) const {
+    if (const auto* s = n.as_string()) {
+      auto e = errno_from_name(s->get());
+      if (!e) fail(n, field, "unknown errno name \"" + s->get() + "\"");
+      return *e;
+    }
+    if (n.is_integer()) {
+      std::uint64_t v = unsigned_int(n, field);
+      if (v > static_cast<std::uint64_t>(max_errno))
+        fail(n, field, "errno must be 0.." + std::to_string(max_errno));
+      return static_cast<int>(v);
+    }
+    fail(n, field, "expected an errno name or number, got " + type_name(n));
+  }
+
+  // `action` (+ `errno` when the action is "errno") from table t; key names are parameters so
+  // the top level can use default_action / default_errno.
+  SeccompAction action(const toml::table& t, std::string_view action_key,
+                       std::string_view errno_key, const std::string& prefix) const {
+    using K = SeccompAction::Kind;
+    const std::string action_field = prefix + std::string(action_key);
+    const std::string errno_field = prefix + std::string(errno_key);
+    const toml::node& an = require(t, action_key, action_field);
+    const std::string& name = string(an, action_field);
+    SeccompAction a;
+    if (name == "allow") a.kind = K::allow;
+    else if (name == "errno") a.kind = K::errno_ret;
+    else if (name == "kill_process") a.kind = K::kill_process;
+    else if (name == "kill_thread") a.kind = K::kill_thread;
+    else if (name == "trap") a.kind = K::trap;
+    else if (name == "log") a.kind = K::log;
+    else
+      fail(an, action_field, "unknown action \"" + name +
+                                 "\" (expected allow, errno, kill_process, kill_thread, trap or log)");
+    const toml::node* en = t.get(errno_key);
+    if (a.kind == K::errno_ret) {
+      if (!en) fail(t, errno_field, "missing (required when " + action_field + " = \"errno\")");
+      a.errno_value = errno_value(*en, errno_field);
+    } else if (en) {
+      fail(*en, errno_field, "only allowed when " + action_field + " = \"errno\"");
+    }
+    return a;
+  }
+
+  SeccompArgCmp arg(const toml::node& n, const std::string& prefix) const {
+    using Op = SeccompArgCmp::Op;
+    const auto* t = n.as_table();
+    if (!t) fail(n, prefix, "expected a table like { index = 0, op = \"eq\", value = 1 }");
+    refuse_unknown_keys(*t, prefix + ".", {"index", "op", "value", "mask"});
+    SeccompArgCmp c;
+    const toml::node& in = require(*t, "index", prefix + ".index");
+    std::uint64_t index = unsigned_int(in, prefix + ".index");
+    if (index > 5) fail(in, prefix + ".index", "syscall arguments are numbered 0..5");
+    c.index = static_cast<unsigned>(index);
+
+    const toml::node& on = require(*t, "op", prefix + ".op");
+    const std::string& op = string(on, prefix + ".op");
+    if (op == "eq") c.op = Op::eq;
+    else if (op == "ne") c.op = Op::ne;
+    else if (op == "lt") c.op = Op::lt;
+    else if (op == "le") c.op = Op::le;
+    else if (op == "gt") c.op = Op::gt;
+    else if (op == "ge") c.op = Op::ge;
+    else if (op == "masked_eq") c.op = Op::masked_eq;
+    else fail(on, prefix + ".op", "unknown op \"" + op + "\" (expected eq, ne, lt, le, gt, ge or masked_eq)");
+
+    std::uint64_t value = unsigned_int(require(*t, "value", prefix + ".value"), prefix + ".value");
+    const toml::node* mask = t->get("mask");
+    if (c.op == Op::masked_eq) {
+      // (arg & mask) == value; libseccomp's datum_a is the mask, datum_b the value.
+      if (!mask) fail(*t, prefix + ".mask", "missing (required by op = \"masked_eq\")");
+      c.value = unsigned_int(*mask, prefix + ".mask");
+      c.value_two = value;
+    } else {
+      if (mask) fail(*mask, prefix + ".mask", "only allowed with op = \"masked_eq\"");
+      c.value = value;
+    }
+    return c;
+  }
+
+  SeccompRule rule(const toml::node& n, const std::string& prefix) const {
+    const auto* t = n.as_table();
+    if (!t) fail(n, prefix, "expected a table ([[rule]])");
+    refuse_unknown_keys(*t, prefix + ".", {"why", "syscalls", "action", "errno", "args"});
+    SeccompRule r;
+
+    const toml::node& wn = require(*t, "why", prefix + ".why");
+    r.why = string(wn, prefix + ".why");
+    if (r.why.empty()) fail(wn, prefix + ".why", "must say why the rule exists");
+
+    const toml::node& sn = require(*t, "syscalls", prefix + ".syscalls");
+    const auto* names = sn.as_array();
+    if (!names) fail(sn, prefix + ".syscalls", "expected an array of syscall names, got " + type_name(sn));
+    if (names->empty()) fail(sn, prefix + ".syscalls", "must name at least one syscall");
+    for (std::size_t i = 0; i < names->size(); ++i) {
+      const std::string field = prefix + ".syscalls[" + std::to_string(i) + "]";
+      const std::string& name = string(*names->get(i), field);
+      if (!x86_64_syscall_number(name))
+        fail(*names->get(i), field, "unknown syscall \"" + name + "\" (not an x86-64 syscall libseccomp knows)");
+      r.syscalls.push_back(name);
+    }
+
+    r.action = action(*t, "action", "errno", prefix + ".");
+
+    if (const toml::node* an = t->get("args")) {
+      const auto* args = an->as_array();
+      if (!args) fail(*an, prefix + ".args", "expected an array of tables, got " + type_name(*an));
+      for (std::size_t i = 0; i < args->size(); ++i)
+        r.args.push_back(arg(*args->get(i), prefix + ".args[" + std::to_string(i) + "]"));
+    }
+    return r;
+  }
+
+  SeccompPolicy policy(const toml::table& root) const {
+    refuse_unknown_keys(root, "", {"default_action", "default_errno", "rule"});
+    SeccompPolicy p;
+    p.origin = origin_;
+    p.default_action = action(root, "default_action", "default_errno", "");
+    if (const toml::node* rn = root.get("rule")) {
+      const auto* rules = rn->as_array();
+      if (!rules) fail(*rn, "rule", "expected [[rule]] tables, got " + type_name(*rn));
+      for (std::size_t i = 0; i < rules->size(); ++i)
+        p.rules.push_back(rule(*rules->get(i), "rule[" + std::to_string(i) + "]"));
+    }
+    return p;
+  }
+
+ private:
+  const std::string& origin_;
+};
+
+}  // namespace
+
+SeccompPolicy parse_seccomp_toml(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw PolicyError(origin, static_cast<int>(e.source().begin.line), "",
+                      "invalid TOML: " + std::string(e.description()));
+  }
+  return TomlReader(origin).policy(root);
+}
+
+}  // namespace runbox::sandbox
