@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   runbox::cli::register_exec_command(app);
   runbox::cli::register_image_commands(app);
+  runbox::cli::register_policy_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,177 @@
+#include "api/parse_run_request.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/base64.hpp"
+#include "api/file_name.hpp"
+#include "api/json_fields.hpp"
+
+namespace runbox::api {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+using namespace json_fields;
+
+const value* field(const object& o, std::string_view key) {
+  return o.if_contains(boost::json::string_view(key.data(), key.size()));
+}
+
+Encoding read_encoding(const value& v, std::string_view path) {
+  const std::string_view name = as_string(v, path);
+  if (name == "utf8") return Encoding::utf8;
+  if (name == "base64") return Encoding::base64;
+  refuse(std::string(path) + " must be \"utf8\" or \"base64\"");
+}
+
+// The bytes a string field stands for under `encoding`.
+std::string read_data(const value& v, std::string_view path, Encoding encoding) {
+  const std::string_view text = as_string(v, path);
+  if (encoding == Encoding::utf8) return std::string(text);
+  auto bytes = base64_decode(text);
+  if (!bytes) refuse(std::string(path) + " is not valid base64 (RFC 4648, with padding)");
+  return std::move(*bytes);
+}
+
+// An argv entry cannot hold a NUL (it would cut the argument short).
+std::vector<std::string> read_args(const value& v, std::string_view path) {
+  std::vector<std::string> args;
+  const auto& array = as_array(v, path);
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string item_path = element_path(path, i);
+    const std::string_view arg = as_string(array[i], item_path);
+    if (arg.find('\0') != std::string_view::npos) refuse(item_path + " must not contain NUL");
+    args.emplace_back(arg);
+  }
+  return args;
+}
+
+config::LimitOverrides read_limits(const value& v, std::string_view path) {
+  const auto& o = as_object(v, path);
+  refuse_unknown(o, {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"}, path);
+  config::LimitOverrides limits;
+  const auto read = [&](std::string_view key, std::optional<std::uint64_t>& into) {
+    if (const value* x = field(o, key)) into = as_count(*x, member_path(path, key));
+  };
+  read("cpu_ms", limits.cpu_ms);
+  read("wall_ms", limits.wall_ms);
+  read("memory_mb", limits.memory_mb);
+  read("pids", limits.pids);
+  read("output_kb", limits.output_kb);
+  read("file_size_kb", limits.file_size_kb);
+  return limits;
+}
+
+std::vector<SourceFile> read_files(const value& v) {
+  const auto& array = as_array(v, "files");
+  if (array.empty()) refuse("files must not be empty (the first file is the entry point)");
+  std::vector<SourceFile> files;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string path = element_path("files", i);
+    const auto& o = as_object(array[i], path);
+    refuse_unknown(o, {"name", "content", "encoding"}, path);
+    const value* name = field(o, "name");
+    const value* content = field(o, "content");
+    if (!name) refuse(member_path(path, "name") + " is required");
+    if (!content) refuse(member_path(path, "content") + " is required");
+    SourceFile file;
+    file.name = std::string(as_string(*name, member_path(path, "name")));
+    if (const auto problem = file_name_problem(file.name))
+      refuse(member_path(path, "name") + " " + *problem);
+    const value* encoding = field(o, "encoding");
+    const Encoding file_encoding =
+        encoding ? read_encoding(*encoding, member_path(path, "encoding")) : Encoding::utf8;
+    file.content = read_data(*content, member_path(path, "content"), file_encoding);
+    names.push_back(file.name);
+    files.push_back(std::move(file));
+  }
+  if (const auto conflict = file_names_conflict(names)) refuse(*conflict);
+  return files;
+}
+
+std::vector<TestCase> read_tests(const value& v, Encoding encoding) {
+  const auto& array = as_array(v, "tests");
+  // An empty list would answer nothing at all: most likely a client bug, so say so.
+  if (array.empty()) refuse("tests must not be empty (leave it out to run the program once)");
+  std::vector<TestCase> tests;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string path = element_path("tests", i);
+    const auto& o = as_object(array[i], path);
+    refuse_unknown(o, {"stdin", "expected_stdout", "args"}, path);
+    TestCase test;
+    const value* expected = field(o, "expected_stdout");
+    if (!expected) refuse(member_path(path, "expected_stdout") + " is required");
+    test.expected_stdout = read_data(*expected, member_path(path, "expected_stdout"), encoding);
+    if (const value* x = field(o, "stdin"))
+      test.stdin_data = read_data(*x, member_path(path, "stdin"), encoding);
+    if (const value* x = field(o, "args")) test.args = read_args(*x, member_path(path, "args"));
+    tests.push_back(std::move(test));
+  }
+  return tests;
+}
+
+Compare read_compare(const value& v) {
+  const std::string_view name = as_string(v, "compare");
+  if (name == "exact") return Compare::exact;
+  if (name == "trim") return Compare::trim;
+  if (name == "tokens") return Compare::tokens;
+  refuse("compare must be \"exact\", \"trim\" or \"tokens\"");
+}
+
+RunRequest read_request(const value& body) {
+  if (!body.is_object()) refuse("the body must be a JSON object");
+  const object& o = body.get_object();
+  // Unknown fields first: a typo must never pass silently, whatever else is wrong.
+  refuse_unknown(o,
+                 {"runtime", "code", "files", "stdin", "args", "encoding", "limits",
+                  "compile_limits", "tests", "compare"},
+                 "");
+  RunRequest request;
+
+  const value* runtime = field(o, "runtime");
+  if (!runtime) refuse("runtime is required");
+  request.runtime = std::string(as_string(*runtime, "runtime"));
+  if (request.runtime.empty()) refuse("runtime must not be empty");
+
+  if (const value* x = field(o, "encoding")) request.encoding = read_encoding(*x, "encoding");
+
+  const value* code = field(o, "code");
+  const value* files = field(o, "files");
+  if (code && files) refuse("give either code or files, not both");
+  if (!code && !files) refuse("code or files is required");
+  if (code)
+    request.files.push_back(SourceFile{"", std::string(as_string(*code, "code"))});
+  else
+    request.files = read_files(*files);
+
+  if (const value* x = field(o, "stdin"))
+    request.stdin_data = read_data(*x, "stdin", request.encoding);
+  if (const value* x = field(o, "args")) request.args = read_args(*x, "args");
+  if (const value* x = field(o, "limits")) request.limits = read_limits(*x, "limits");
+  if (const value* x = field(o, "compile_limits"))
+    request.compile_limits = read_limits(*x, "compile_limits");
+  if (const value* x = field(o, "tests")) request.tests = read_tests(*x, request.encoding);
+  // Without tests, compare has nothing to do; it is still checked, and then ignored.
+  if (const value* x = field(o, "compare")) request.compare = read_compare(*x);
+  return request;
+}
+
+}  // namespace
+
+std::variant<RunRequest, ApiError> parse_run_request(std::string_view body,
+                                                     const ParseLimits& limits) {
+  boost::json::parse_options options;  // strict JSON: no comments, NaN or invalid UTF-8
+  options.max_depth = limits.max_depth;
+  boost::json::error_code ec;
+  const value doc =
+      boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, {}, options);
+  if (ec) return ApiError{400, "invalid_json", "the body is not valid JSON: " + ec.message()};
+  try {
+    return read_request(doc);
+  } catch (const Fault& fault) {
+    return fault.error;
+  }
+}
+
+}  // namespace runbox::api

@@ -1,0 +1,25 @@
+#include <string>
+
+#include "backend/backend.hpp"
+#include "runbox/sandbox/sandbox.hpp"
+
+namespace runbox::backend {
+
+api::Stage NativeBackend::run_stage(const sandbox::Spec& spec) {
+  sandbox::Result r = sandbox::run(spec);
+  api::Stage s;
+  s.status = std::string(sandbox::to_string(r.status));
+  s.exit_code = r.exit_code;
+  s.signal = r.signal;
+  s.stdout_data = std::move(r.stdout_data);
+  // An internal error's cause goes to stderr: the caller sees why, nothing is hidden.
+  s.stderr_data = r.status == sandbox::Status::internal_error ? "runbox: " + r.error : std::move(r.stderr_data);
+  s.stdout_truncated = r.stdout_truncated;
+  s.stderr_truncated = r.stderr_truncated;
+  s.cpu_ms = r.cpu_ms;
+  s.wall_ms = r.wall_ms;
+  s.memory_kb = r.memory_kb;
+  return s;
+}
+
+}  // namespace runbox::backend

@@ -1,0 +1,204 @@
+#include "config/daemon_config.hpp"
+
+#include <sched.h>
+
+#include <charconv>
+#include <thread>
+
+#include "config/toml_reader.hpp"
+
+namespace runbox::config {
+namespace {
+
+using detail::line_of;
+using detail::TomlReader;
+
+constexpr std::uint64_t kMaxSlots = 4096;
+constexpr std::uint64_t kMaxQueue = 1000000;
+constexpr std::uint64_t kMaxBody = std::uint64_t{1} << 32;
+
+// The source tree this file was compiled from (CMake passes absolute source paths):
+// daemon/config/daemon_config.cpp -> the root. Only a fallback for running from a checkout.
+std::filesystem::path source_tree() {
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+}
+
+std::filesystem::path installed_or_source(const char* installed, const char* in_tree) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(installed, ec)) return installed;
+  std::filesystem::path src = source_tree() / in_tree;
+  if (src.is_absolute() && std::filesystem::is_directory(src, ec)) return src;
+  return installed;
+}
+
+bool parse_port(std::string_view s, std::uint16_t& port) {
+  if (s.empty() || s.size() > 5) return false;
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v > 65535) return false;
+  port = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+  std::filesystem::path path(p);
+  return path.is_absolute() || base.empty() ? path : base / path;
+}
+
+}  // namespace
+
+std::optional<Listener> parse_listener(std::string_view text, std::string* error) {
+  auto fail = [&](const std::string& why) -> std::optional<Listener> {
+    if (error) *error = why;
+    return std::nullopt;
+  };
+  Listener l;
+  l.text = std::string(text);
+  if (text.starts_with("unix:")) {
+    l.kind = Listener::Kind::unix_socket;
+    l.path = std::string(text.substr(5));
+    if (l.path.empty() || l.path[0] != '/') return fail("a unix socket needs an absolute path (unix:/run/runbox.sock)");
+    if (l.path.size() > 107) return fail("a unix socket path is at most 107 bytes");
+    return l;
+  }
+  std::string_view host, port;
+  if (text.starts_with("[")) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return fail("expected [IPV6]:PORT");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return fail("expected HOST:PORT, [IPV6]:PORT or unix:/PATH");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return fail("an IPv6 address needs brackets: [::1]:8080");
+  }
+  if (host.empty()) return fail("the host is empty (use 0.0.0.0 or [::] for every address)");
+  if (!parse_port(port, l.port)) return fail("the port must be a number 0..65535");
+  l.host = std::string(host);
+  return l;
+}
+
+std::filesystem::path default_runtimes_dir() { return installed_or_source("/etc/runbox/runtimes", "runtimes"); }
+std::filesystem::path default_policies_dir() { return installed_or_source("/etc/runbox/policies", "policies"); }
+
+std::uint32_t default_slots() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int n = 0;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
+  return n > 0 ? static_cast<std::uint32_t>(n) : 1;
+}
+
+DaemonConfig default_daemon_config() {
+  DaemonConfig c;
+  c.listen.push_back(*parse_listener("127.0.0.1:8080"));
+  c.runtimes_dir = default_runtimes_dir();
+  c.policies_dir = default_policies_dir();
+  c.slots = default_slots();
+  return c;
+}
+
+DaemonConfig parse_daemon_config(const std::string& text, const std::string& origin,
+                                 const std::filesystem::path& base_dir) {
+  toml::table root = detail::parse_toml(text, origin);
+  TomlReader r(origin);
+  r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
+                                   "queue_size", "max_body_bytes"});
+  DaemonConfig c = default_daemon_config();
+  c.file = origin;
+
+  if (const toml::node* n = root.get("listen")) {
+    std::vector<std::string> items;
+    std::vector<const toml::node*> nodes;
+    if (n->is_string()) {
+      items.push_back(r.string(*n, "listen"));
+      nodes.push_back(n);
+    } else {
+      items = r.string_array(*n, "listen");
+      for (std::size_t i = 0; i < items.size(); ++i) nodes.push_back(n->as_array()->get(i));
+      if (items.empty()) r.fail(*n, "listen", "needs at least one address");
+    }
+    c.listen.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      std::string why;
+      auto l = parse_listener(items[i], &why);
+      const std::string field = n->is_string() ? "listen" : "listen[" + std::to_string(i) + "]";
+      if (!l) r.fail(*nodes[i], field, "\"" + items[i] + "\": " + why);
+      c.listen.push_back(*l);
+    }
+  }
+  auto path_key = [&](std::string_view key, std::filesystem::path& out) {
+    if (const toml::node* n = root.get(key)) {
+      const std::string& s = r.string(*n, std::string(key));
+      if (s.empty()) r.fail(*n, std::string(key), "must not be empty");
+      out = resolve(base_dir, s);
+    }
+  };
+  path_key("runtimes_dir", c.runtimes_dir);
+  path_key("policies_dir", c.policies_dir);
+  path_key("images_root", c.images_root);
+  if (const toml::node* n = root.get("policy")) {
+    const std::string& s = r.string(*n, "policy");
+    if (s.empty()) r.fail(*n, "policy", "must not be empty");
+    c.policy = s;  // relative to policies_dir, which a flag may still change
+  }
+  if (const toml::node* n = root.get("slots")) {
+    std::uint64_t v = r.unsigned_int(*n, "slots", kMaxSlots);
+    if (v == 0) r.fail(*n, "slots", "must be at least 1 (leave it out for one slot per CPU)");
+    c.slots = static_cast<std::uint32_t>(v);
+  }
+  if (const toml::node* n = root.get("queue_size"))
+    c.queue_size = static_cast<std::uint32_t>(r.unsigned_int(*n, "queue_size", kMaxQueue));
+  if (const toml::node* n = root.get("max_body_bytes")) {
+    c.max_body_bytes = r.unsigned_int(*n, "max_body_bytes", kMaxBody);
+    if (c.max_body_bytes == 0) r.fail(*n, "max_body_bytes", "must be at least 1");
+  }
+  return c;
+}
+
+DaemonConfig load_daemon_config_file(const std::filesystem::path& file, bool must_exist) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (must_exist) throw ConfigError(file.string(), 0, "", "the configuration file does not exist");
+    return default_daemon_config();
+  }
+  return parse_daemon_config(detail::read_text_file(file), file.string(), file.parent_path());
+}
+
+DaemonConfig load_daemon_config(const std::optional<std::filesystem::path>& path) {
+  if (path) return load_daemon_config_file(*path, true);
+  return load_daemon_config_file(kDefaultConfigFile, false);
+}
+
+void apply_overrides(DaemonConfig& config, const DaemonConfigOverrides& o) {
+  const std::string origin = "command line";
+  if (!o.listen.empty()) {
+    std::vector<Listener> ls;
+    for (const auto& text : o.listen) {
+      std::string why;
+      auto l = parse_listener(text, &why);
+      if (!l) throw ConfigError(origin, 0, "--listen", "\"" + text + "\": " + why);
+      ls.push_back(*l);
+    }
+    config.listen = std::move(ls);
+  }
+  if (o.runtimes_dir) {
+    if (o.runtimes_dir->empty()) throw ConfigError(origin, 0, "--runtimes-dir", "must not be empty");
+    config.runtimes_dir = *o.runtimes_dir;
+  }
+  if (o.policies_dir) {
+    if (o.policies_dir->empty()) throw ConfigError(origin, 0, "--policies-dir", "must not be empty");
+    config.policies_dir = *o.policies_dir;
+  }
+  if (o.slots) {
+    if (*o.slots == 0 || *o.slots > kMaxSlots)
+      throw ConfigError(origin, 0, "--slots", "must be 1.." + std::to_string(kMaxSlots));
+    config.slots = *o.slots;
+  }
+}
+
+}  // namespace runbox::config

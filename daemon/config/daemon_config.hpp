@@ -1,0 +1,73 @@
+#pragma once
+// runboxd's own configuration: one TOML file (/etc/runbox/runboxd.toml unless --config names
+// another), every key optional, then the command-line flags on top. docs/configuration.md
+// documents every key.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace runbox::config {
+
+inline constexpr const char* kDefaultConfigFile = "/etc/runbox/runboxd.toml";
+
+// Where to accept connections: "HOST:PORT" (IPv4 address or name), "[IPV6]:PORT", or
+// "unix:/absolute/path". Port 0 asks the kernel for a free one.
+struct Listener {
+  enum class Kind { tcp, unix_socket };
+  Kind kind = Kind::tcp;
+  std::string host;        // tcp: "127.0.0.1", "::1" (no brackets), "localhost"
+  std::uint16_t port = 0;  // tcp
+  std::string path;        // unix_socket
+  std::string text;        // as written
+  bool operator==(const Listener&) const = default;
+};
+// nullopt and a reason in *error when the text is not one of the three forms.
+std::optional<Listener> parse_listener(std::string_view text, std::string* error = nullptr);
+
+struct DaemonConfig {
+  std::filesystem::path file;                 // the file read; empty: none (built-in defaults)
+  std::vector<Listener> listen;               // default 127.0.0.1:8080
+  std::filesystem::path runtimes_dir;         // default_runtimes_dir()
+  std::filesystem::path policies_dir;         // default_policies_dir()
+  std::filesystem::path policy = "default.toml";  // relative to policies_dir unless absolute
+  std::filesystem::path images_root = "/var/lib/runbox/rootfs";
+  std::uint32_t slots = 1;                    // runs at once; default: the CPUs this process may use
+  std::optional<std::uint32_t> queue_size;    // requests waiting for a slot; unset: 4 x slots
+  std::uint64_t max_body_bytes = 10 * 1024 * 1024;  // largest request body
+
+  std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
+  std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }
+};
+
+// The command-line flags that override the file: --listen (repeatable; replaces the file's
+// list), --runtimes-dir, --policies-dir, --slots.
+struct DaemonConfigOverrides {
+  std::vector<std::string> listen;
+  std::optional<std::filesystem::path> runtimes_dir;
+  std::optional<std::filesystem::path> policies_dir;
+  std::optional<std::uint32_t> slots;
+};
+
+// The installed directory (/etc/runbox/runtimes, /etc/runbox/policies) when it exists, else the
+// source tree's runtimes/ or policies/ this binary was built from (when that exists), else the
+// installed path (so the error names it).
+std::filesystem::path default_runtimes_dir();
+std::filesystem::path default_policies_dir();
+std::uint32_t default_slots();  // CPUs in this process's affinity mask, at least 1
+
+DaemonConfig default_daemon_config();
+// Keys not in the text keep their defaults; relative paths are relative to base_dir (the
+// config file's directory). Throws ConfigError.
+DaemonConfig parse_daemon_config(const std::string& text, const std::string& origin, const std::filesystem::path& base_dir);
+// must_exist = false: a missing file gives the defaults (the default location); true: a
+// missing file is a ConfigError (a path given with --config).
+DaemonConfig load_daemon_config_file(const std::filesystem::path& file, bool must_exist);
+// nullopt: kDefaultConfigFile, which may be missing; a path: --config PATH, which must exist.
+DaemonConfig load_daemon_config(const std::optional<std::filesystem::path>& path);
+// Throws ConfigError with file "command line" and the flag as the field.
+void apply_overrides(DaemonConfig& config, const DaemonConfigOverrides& overrides);
+
+}  // namespace runbox::config

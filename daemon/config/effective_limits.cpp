@@ -1,0 +1,68 @@
+#include "config/effective_limits.hpp"
+
+#include <cmath>
+
+namespace runbox::config {
+namespace {
+
+std::uint64_t scaled(std::uint64_t value, double factor) {
+  // value <= 2^32 and factor <= 1000 (both checked at load): exact enough in a double.
+  return static_cast<std::uint64_t>(std::llround(static_cast<double>(value) * factor));
+}
+
+}  // namespace
+
+StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage stage) {
+  const StagePolicy& sp = policy.stage(stage);
+  const LimitMultipliers& m = runtime.multipliers(stage);
+  const RuntimeOverride* o = policy.override_for(runtime.name);
+  const StagePolicy* os = o ? &(stage == Stage::run ? o->run : o->compile) : nullptr;
+  StageBounds b;
+  for (LimitField f : kLimitFields) {
+    field_of(b.defaults, f) = scaled(sp.defaults.get(f).value_or(0), m.of(f));
+    field_of(b.maxima, f) = sp.maxima.get(f).value_or(0);
+    if (os && os->defaults.get(f)) field_of(b.defaults, f) = *os->defaults.get(f);
+    if (os && os->maxima.get(f)) field_of(b.maxima, f) = *os->maxima.get(f);
+  }
+  auto fixed = [&](std::optional<std::uint64_t> SandboxSizes::*member, std::uint64_t& out) {
+    out = (policy.sandbox.*member).value_or(out);
+    if (o && (o->sandbox.*member)) out = *(o->sandbox.*member);
+  };
+  fixed(&SandboxSizes::box_mb, b.defaults.box_mb);
+  fixed(&SandboxSizes::tmp_mb, b.defaults.tmp_mb);
+  fixed(&SandboxSizes::nofile, b.defaults.nofile);
+  fixed(&SandboxSizes::stack_mb, b.defaults.stack_mb);
+  b.maxima.box_mb = b.defaults.box_mb;
+  b.maxima.tmp_mb = b.defaults.tmp_mb;
+  b.maxima.nofile = b.defaults.nofile;
+  b.maxima.stack_mb = b.defaults.stack_mb;
+  return b;
+}
+
+std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& policy, const RuntimeDef& runtime,
+                                                             Stage stage, const LimitOverrides& request) {
+  StageBounds b = stage_bounds(policy, runtime, stage);
+  sandbox::Limits out = b.defaults;
+  const std::string prefix = stage == Stage::run ? "limits." : "compile_limits.";
+  for (LimitField f : kLimitFields) {
+    const auto& asked = field_of(request, f);
+    std::uint64_t max = field_of(b.maxima, f);
+    std::string field = prefix + std::string(field_name(f));
+    if (asked) {
+      if (*asked > max)
+        return LimitRefusal{field, max,
+                            field + " = " + std::to_string(*asked) + " is above the maximum " +
+                                std::to_string(max) + " the policy allows for " + runtime.name};
+      field_of(out, f) = *asked;
+    } else if (field_of(out, f) > max) {
+      // Only a policy that skipped check_policy_runtimes gets here; refuse rather than run
+      // with a limit above the policy's own maximum.
+      return LimitRefusal{field, max,
+                          field + ": the policy's default " + std::to_string(field_of(out, f)) +
+                              " is above its maximum " + std::to_string(max) + " for " + runtime.name};
+    }
+  }
+  return out;
+}
+
+}  // namespace runbox::config

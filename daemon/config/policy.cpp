@@ -1,0 +1,229 @@
+#include "config/policy.hpp"
+
+#include <climits>
+
+#include "config/effective_limits.hpp"
+#include "config/runtime_def.hpp"
+#include "config/toml_reader.hpp"
+
+namespace runbox::config {
+namespace {
+
+using detail::line_of;
+using detail::TomlReader;
+
+constexpr std::uint64_t kMinUid = 1000;            // below: system accounts
+constexpr std::uint64_t kMaxUid = 4294967294;      // (uid_t)-1 means "no change" to the kernel
+constexpr std::uint64_t kMaxSandboxSize = 1 << 20;  // MB / files: 1 TiB of tmpfs is plenty
+
+// A table's line; implicitly created tables ([runtime.java.run.default] creates runtime.java)
+// have none, so the first line found inside is used.
+int first_line(const toml::node& n) {
+  int l = line_of(n);
+  if (l > 0) return l;
+  if (const auto* t = n.as_table()) {
+    int best = 0;
+    for (auto&& [k, v] : *t) {
+      int c = first_line(v);
+      if (c > 0 && (best == 0 || c < best)) best = c;
+    }
+    return best;
+  }
+  return 0;
+}
+
+class PolicyReader {
+ public:
+  PolicyReader(const std::string& origin, std::filesystem::path base_dir)
+      : r_(origin), base_dir_(std::move(base_dir)) {}
+
+  Policy read(const toml::table& root) const {
+    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime"});
+    Policy p;
+    p.origin = r_.origin();
+
+    const toml::node& sn = r_.require(root, "seccomp", "seccomp");
+    std::filesystem::path s = r_.string(sn, "seccomp");
+    if (s.empty()) r_.fail(sn, "seccomp", "must name a seccomp profile (runbox TOML or OCI JSON)");
+    if (s.extension() != ".toml" && s.extension() != ".json")
+      r_.fail(sn, "seccomp", "must be a .toml (runbox format) or .json (OCI/Docker profile) file");
+    p.seccomp = s.is_absolute() ? s : base_dir_ / s;
+    p.seccomp_line = line_of(sn);
+
+    const toml::table& ut = r_.table(r_.require(root, "uids", "uids"), "uids");
+    r_.refuse_unknown_keys(ut, "uids.", {"first", "count"});
+    const toml::node& fn = r_.require(ut, "first", "uids.first");
+    std::uint64_t first = r_.unsigned_int(fn, "uids.first", kMaxUid);
+    if (first < kMinUid) r_.fail(fn, "uids.first", "must be at least " + std::to_string(kMinUid) + " (lower uids belong to the system)");
+    const toml::node& cn = r_.require(ut, "count", "uids.count");
+    std::uint64_t count = r_.unsigned_int(cn, "uids.count", kMaxUid);
+    if (count == 0) r_.fail(cn, "uids.count", "must be at least 1");
+    if (first + count - 1 > kMaxUid)
+      r_.fail(cn, "uids.count", "the range ends past uid " + std::to_string(kMaxUid));
+    for (std::uint64_t reserved : {std::uint64_t{65534}, std::uint64_t{65535}})
+      if (first <= reserved && reserved < first + count)
+        r_.fail(cn, "uids.count", "the range " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+                                      " includes " + std::to_string(reserved) + " (nobody / the 16-bit invalid uid)");
+    p.uid_first = static_cast<std::uint32_t>(first);
+    p.uid_count = static_cast<std::uint32_t>(count);
+
+    p.sandbox = sandbox_sizes(r_.require(root, "sandbox", "sandbox"), "sandbox", true);
+    p.run = stage(r_.require(root, "run", "run"), "run", true);
+    p.compile = stage(r_.require(root, "compile", "compile"), "compile", true);
+
+    if (const toml::node* rn = root.get("runtime")) {
+      const toml::table& rt = r_.table(*rn, "runtime");
+      for (auto&& [key, value] : rt) {
+        const std::string name(key.str());
+        const std::string prefix = "runtime." + name;
+        const toml::table& t = r_.table(value, prefix);
+        r_.refuse_unknown_keys(t, prefix + ".", {"run", "compile", "sandbox"});
+        RuntimeOverride o;
+        o.runtime = name;
+        o.line = first_line(value);
+        if (const toml::node* n = t.get("run")) o.run = stage(*n, prefix + ".run", false);
+        if (const toml::node* n = t.get("compile")) o.compile = stage(*n, prefix + ".compile", false);
+        if (const toml::node* n = t.get("sandbox")) o.sandbox = sandbox_sizes(*n, prefix + ".sandbox", false);
+        p.overrides.push_back(std::move(o));
+      }
+    }
+    return p;
+  }
+
+ private:
+  LimitTable limit_table(const toml::node& n, const std::string& prefix, bool complete) const {
+    const toml::table& t = r_.table(n, prefix);
+    r_.refuse_unknown_keys(t, prefix + ".", {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"});
+    LimitTable out;
+    for (LimitField f : kLimitFields) {
+      const std::string field = prefix + "." + std::string(field_name(f));
+      const toml::node* v = t.get(field_name(f));
+      if (!v) {
+        if (complete) r_.fail(first_line(t), field, "missing");
+        continue;
+      }
+      auto i = static_cast<std::size_t>(f);
+      out.value[i] = r_.unsigned_int(*v, field, kMaxLimitValue);
+      out.line[i] = line_of(*v);
+    }
+    return out;
+  }
+
+  StagePolicy stage(const toml::node& n, const std::string& prefix, bool complete) const {
+    const toml::table& t = r_.table(n, prefix);
+    r_.refuse_unknown_keys(t, prefix + ".", {"default", "max"});
+    StagePolicy s;
+    const toml::node* dn = t.get("default");
+    const toml::node* mn = t.get("max");
+    if (complete && !dn) r_.fail(first_line(t), prefix + ".default", "missing");
+    if (complete && !mn) r_.fail(first_line(t), prefix + ".max", "missing");
+    if (dn) s.defaults = limit_table(*dn, prefix + ".default", complete);
+    if (mn) s.maxima = limit_table(*mn, prefix + ".max", complete);
+    for (LimitField f : kLimitFields) {
+      const auto& d = s.defaults.get(f);
+      const auto& m = s.maxima.get(f);
+      if (d && m && *d > *m)
+        r_.fail(s.defaults.line_of(f), prefix + ".default." + std::string(field_name(f)),
+                std::to_string(*d) + " is above the maximum " + prefix + ".max." + std::string(field_name(f)) +
+                    " = " + std::to_string(*m));
+    }
+    return s;
+  }
+
+  SandboxSizes sandbox_sizes(const toml::node& n, const std::string& prefix, bool complete) const {
+    const toml::table& t = r_.table(n, prefix);
+    r_.refuse_unknown_keys(t, prefix + ".", {"box_mb", "tmp_mb", "nofile", "stack_mb"});
+    SandboxSizes s;
+    auto read = [&](std::string_view key, std::optional<std::uint64_t>& out, std::uint64_t min, const char* why) {
+      const std::string field = prefix + "." + std::string(key);
+      const toml::node* v = t.get(key);
+      if (!v) {
+        if (complete) r_.fail(first_line(t), field, "missing");
+        return;
+      }
+      out = r_.unsigned_int(*v, field, kMaxSandboxSize);
+      if (*out < min) r_.fail(*v, field, std::string("must be at least ") + std::to_string(min) + why);
+    };
+    // A tmpfs of size 0 would be unlimited to the kernel: the smallest real size is 1 MB.
+    read("box_mb", s.box_mb, 1, " (a tmpfs of size 0 has no limit at all)");
+    read("tmp_mb", s.tmp_mb, 1, " (a tmpfs of size 0 has no limit at all)");
+    read("nofile", s.nofile, 0, "");
+    read("stack_mb", s.stack_mb, 0, "");
+    return s;
+  }
+
+  TomlReader r_;
+  std::filesystem::path base_dir_;
+};
+
+}  // namespace
+
+const RuntimeOverride* Policy::override_for(std::string_view runtime) const {
+  for (const auto& o : overrides)
+    if (o.runtime == runtime) return &o;
+  return nullptr;
+}
+
+Policy parse_policy(const std::string& text, const std::string& origin, const std::filesystem::path& base_dir) {
+  toml::table root = detail::parse_toml(text, origin);
+  return PolicyReader(origin, base_dir).read(root);
+}
+
+Policy load_policy(const std::filesystem::path& file) {
+  return parse_policy(detail::read_text_file(file), file.string(), file.parent_path());
+}
+
+sandbox::SeccompPolicy load_policy_seccomp(const Policy& policy) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(policy.seccomp, ec))
+    throw ConfigError(policy.origin, policy.seccomp_line, "seccomp",
+                      "the seccomp profile " + policy.seccomp.string() + " does not exist");
+  return sandbox::load_seccomp_policy(policy.seccomp);
+}
+
+void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {
+  for (const auto& o : policy.overrides) {
+    const std::string field = "runtime." + o.runtime;
+    const RuntimeDef* rt = runtimes.find(o.runtime);
+    if (!rt) throw ConfigError(policy.origin, o.line, field, "no runtime is named \"" + o.runtime + "\"");
+    if (rt->name != o.runtime)
+      throw ConfigError(policy.origin, o.line, field,
+                        "\"" + o.runtime + "\" is an alias of " + rt->name + "; use the runtime's name");
+    if (!rt->has_compile()) {
+      for (LimitField f : kLimitFields) {
+        int line = o.compile.defaults.get(f) ? o.compile.defaults.line_of(f)
+                   : o.compile.maxima.get(f) ? o.compile.maxima.line_of(f) : 0;
+        if (line > 0)
+          throw ConfigError(policy.origin, line, field + ".compile",
+                            rt->name + " has no compile stage (" + rt->origin + ")");
+      }
+    }
+  }
+  for (const auto& rt : runtimes.all()) {
+    for (Stage stage : {Stage::run, Stage::compile}) {
+      if (stage == Stage::compile && !rt.has_compile()) continue;
+      StageBounds b = stage_bounds(policy, rt, stage);
+      const RuntimeOverride* o = policy.override_for(rt.name);
+      const StagePolicy* os = o ? &(stage == Stage::run ? o->run : o->compile) : nullptr;
+      for (LimitField f : kLimitFields) {
+        std::uint64_t d = field_of(b.defaults, f), m = field_of(b.maxima, f);
+        if (d <= m) continue;
+        std::string sn(stage_name(stage)), fn(field_name(f));
+        int line = policy.stage(stage).defaults.line_of(f);
+        std::string field = sn + ".default." + fn;
+        if (os && os->defaults.get(f)) {
+          line = os->defaults.line_of(f);
+          field = "runtime." + rt.name + "." + field;
+        } else if (os && os->maxima.get(f)) {
+          line = os->maxima.line_of(f);
+          field = "runtime." + rt.name + "." + sn + ".max." + fn;
+        }
+        throw ConfigError(policy.origin, line, field,
+                          "for runtime " + rt.name + " the " + sn + " default " + fn + " would be " +
+                              std::to_string(d) + ", above its maximum " + std::to_string(m));
+      }
+    }
+  }
+}
+
+}  // namespace runbox::config

@@ -1,0 +1,290 @@
+#include "config/runtime_def.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <set>
+
+#include "config/toml_reader.hpp"
+
+namespace runbox::config {
+namespace {
+
+using detail::line_of;
+using detail::TomlReader;
+
+constexpr std::uint64_t kMaxPlaceholderFactor = 1000;
+constexpr double kMaxMultiplier = 1000;
+
+bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// Runtime names and aliases: what a request writes in "runtime". Lower case, no spaces.
+bool valid_runtime_name(const std::string& s) {
+  if (s.empty() || s.size() > 64 || !is_lower_or_digit(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return is_lower_or_digit(c) || c == '+' || c == '.' || c == '_' || c == '-';
+  });
+}
+
+bool valid_image_name(const std::string& s) {
+  if (s.empty() || s.size() > 128 || !is_lower_or_digit(s[0])) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return is_lower_or_digit(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+bool valid_env_key(std::string_view k) {
+  if (k.empty() || (k[0] >= '0' && k[0] <= '9')) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::optional<std::uint64_t> placeholder_value(std::string_view name, const sandbox::Limits& l) {
+  if (name == "cpu_ms") return l.cpu_ms;
+  if (name == "wall_ms") return l.wall_ms;
+  if (name == "memory_mb") return l.memory_mb;
+  if (name == "pids") return l.pids;
+  if (name == "output_kb") return l.output_kb;
+  if (name == "file_size_kb") return l.file_size_kb;
+  if (name == "box_mb") return l.box_mb;
+  if (name == "tmp_mb") return l.tmp_mb;
+  if (name == "nofile") return l.nofile;
+  if (name == "stack_mb") return l.stack_mb;
+  return std::nullopt;
+}
+
+struct Placeholder {
+  std::size_t pos, len;
+  std::string_view name;
+  std::string_view factor;  // digits after '*', empty when none
+};
+
+// Walks the {word} / {word*N} patterns of arg in order.
+void for_each_placeholder(std::string_view arg, const std::function<void(const Placeholder&)>& f) {
+  std::size_t i = 0;
+  while ((i = arg.find('{', i)) != std::string_view::npos) {
+    std::size_t j = i + 1;
+    while (j < arg.size() && ((arg[j] >= 'a' && arg[j] <= 'z') || arg[j] == '_')) ++j;
+    std::size_t name_end = j;
+    std::size_t factor_begin = j;
+    if (j < arg.size() && arg[j] == '*') {
+      factor_begin = ++j;
+      while (j < arg.size() && arg[j] >= '0' && arg[j] <= '9') ++j;
+      if (j == factor_begin) { ++i; continue; }
+    }
+    if (name_end == i + 1 || j >= arg.size() || arg[j] != '}') { ++i; continue; }
+    f(Placeholder{i, j + 1 - i, arg.substr(i + 1, name_end - i - 1),
+                  arg.substr(factor_begin, j - factor_begin)});
+    i = j + 1;
+  }
+}
+
+std::uint64_t parse_factor(std::string_view digits) {
+  if (digits.empty()) return 1;
+  if (digits.size() > 4) return 0;  // over the bound; refused by the caller
+  std::uint64_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  return v;
+}
+
+class RuntimeReader {
+ public:
+  explicit RuntimeReader(const std::string& origin) : r_(origin) {}
+
+  RuntimeDef read(const toml::table& root) const {
+    r_.refuse_unknown_keys(root, "", {"name", "aliases", "image", "source_file", "compile", "run",
+                                      "version", "env", "limits", "compile_limits"});
+    RuntimeDef d;
+    d.origin = r_.origin();
+
+    const toml::node& nn = r_.require(root, "name", "name");
+    d.name = r_.string(nn, "name");
+    d.name_line = line_of(nn);
+    if (!valid_runtime_name(d.name))
+      r_.fail(nn, "name", "\"" + d.name + "\" is not a valid runtime name (lower-case letters, digits, + . _ -; starts with a letter or digit)");
+
+    if (const toml::node* an = root.get("aliases")) {
+      d.aliases = r_.string_array(*an, "aliases");
+      const auto* arr = an->as_array();
+      for (std::size_t i = 0; i < d.aliases.size(); ++i) {
+        d.alias_lines.push_back(line_of(*arr->get(i)));
+        if (!valid_runtime_name(d.aliases[i]))
+          r_.fail(*arr->get(i), "aliases[" + std::to_string(i) + "]",
+                  "\"" + d.aliases[i] + "\" is not a valid runtime name (lower-case letters, digits, + . _ -)");
+      }
+    }
+
+    const toml::node& in = r_.require(root, "image", "image");
+    d.image = r_.string(in, "image");
+    if (!valid_image_name(d.image)) r_.fail(in, "image", "\"" + d.image + "\" is not a valid image name");
+
+    const toml::node& sn = r_.require(root, "source_file", "source_file");
+    d.source_file = r_.string(sn, "source_file");
+    if (d.source_file.empty() || d.source_file == "." || d.source_file == ".." ||
+        d.source_file.find('/') != std::string::npos || d.source_file.find('\0') != std::string::npos ||
+        d.source_file[0] == '-' || d.source_file.size() > 255)
+      r_.fail(sn, "source_file", "must be a plain file name in /box (no '/', not starting with '-')");
+
+    if (const toml::node* cn = root.get("compile")) d.compile = command(*cn, "compile");
+    d.run = command(r_.require(root, "run", "run"), "run");
+    d.version = command(r_.require(root, "version", "version"), "version");
+
+    if (const toml::node* en = root.get("env")) {
+      d.env = r_.string_array(*en, "env");
+      std::set<std::string> keys;
+      for (std::size_t i = 0; i < d.env.size(); ++i) {
+        const std::string field = "env[" + std::to_string(i) + "]";
+        const std::string& e = d.env[i];
+        auto eq = e.find('=');
+        if (eq == std::string::npos || !valid_env_key(std::string_view(e).substr(0, eq)))
+          r_.fail(*en->as_array()->get(i), field, "expected KEY=VALUE with KEY made of letters, digits and _");
+        if (!keys.insert(e.substr(0, eq)).second)
+          r_.fail(*en->as_array()->get(i), field, e.substr(0, eq) + " is set twice");
+      }
+    }
+
+    if (const toml::node* ln = root.get("limits")) d.run_multipliers = multipliers(*ln, "limits");
+    if (const toml::node* ln = root.get("compile_limits")) {
+      if (!d.compile) r_.fail(*ln, "compile_limits", "only allowed with a compile command");
+      d.compile_multipliers = multipliers(*ln, "compile_limits");
+    }
+    return d;
+  }
+
+ private:
+  std::vector<std::string> command(const toml::node& n, const std::string& field) const {
+    std::vector<std::string> argv = r_.string_array(n, field);
+    if (argv.empty()) r_.fail(n, field, "must name a program");
+    if (argv[0].empty()) r_.fail(n, field + "[0]", "the program name is empty");
+    const auto* arr = n.as_array();
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+      for_each_placeholder(argv[i], [&](const Placeholder& p) {
+        const std::string f = field + "[" + std::to_string(i) + "]";
+        if (!placeholder_value(p.name, sandbox::Limits{}))
+          r_.fail(*arr->get(i), f, "unknown placeholder {" + std::string(p.name) +
+                                       "} (known: cpu_ms, wall_ms, memory_mb, pids, output_kb, file_size_kb, box_mb, tmp_mb, nofile, stack_mb)");
+        std::uint64_t k = parse_factor(p.factor);
+        if (k < 1 || k > kMaxPlaceholderFactor)
+          r_.fail(*arr->get(i), f, "placeholder factor must be 1.." + std::to_string(kMaxPlaceholderFactor));
+      });
+    }
+    return argv;
+  }
+
+  LimitMultipliers multipliers(const toml::node& n, const std::string& field) const {
+    const toml::table& t = r_.table(n, field);
+    r_.refuse_unknown_keys(t, field + ".", {"cpu", "wall", "memory", "pids", "output", "file_size"});
+    LimitMultipliers m;
+    for (LimitField f : kLimitFields) {
+      const toml::node* v = t.get(multiplier_name(f));
+      if (!v) continue;
+      const std::string vf = field + "." + std::string(multiplier_name(f));
+      double x = r_.number(*v, vf);
+      if (!std::isfinite(x) || x <= 0 || x > kMaxMultiplier)
+        r_.fail(*v, vf, "a multiplier must be above 0 and at most " + std::to_string(static_cast<int>(kMaxMultiplier)));
+      m.factor[static_cast<std::size_t>(f)] = x;
+    }
+    return m;
+  }
+
+  TomlReader r_;
+};
+
+}  // namespace
+
+RuntimeDef parse_runtime_def(const std::string& text, const std::string& origin) {
+  toml::table root = detail::parse_toml(text, origin);
+  return RuntimeReader(origin).read(root);
+}
+
+RuntimeDef load_runtime_def(const std::filesystem::path& file) {
+  return parse_runtime_def(detail::read_text_file(file), file.string());
+}
+
+RuntimeSet RuntimeSet::load_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw ConfigError(dir.string(), 0, "", "the runtimes directory does not exist or is not a directory");
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".toml" && e.is_regular_file()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw ConfigError(dir.string(), 0, "", "no runtime files (*.toml) in the runtimes directory");
+  RuntimeSet set;
+  for (const auto& f : files) set.add(load_runtime_def(f));
+  return set;
+}
+
+void RuntimeSet::add(RuntimeDef def) {
+  auto check = [&](const std::string& n, int line, const std::string& field) {
+    for (const auto& other : defs_) {
+      bool clash = other.name == n ||
+                   std::find(other.aliases.begin(), other.aliases.end(), n) != other.aliases.end();
+      if (clash)
+        throw ConfigError(def.origin, line, field,
+                          "\"" + n + "\" is already used by runtime " + other.name + " (" + other.origin + ")");
+    }
+  };
+  check(def.name, def.name_line, "name");
+  for (std::size_t i = 0; i < def.aliases.size(); ++i) {
+    int line = i < def.alias_lines.size() ? def.alias_lines[i] : 0;
+    const std::string field = "aliases[" + std::to_string(i) + "]";
+    check(def.aliases[i], line, field);
+    if (def.aliases[i] == def.name)
+      throw ConfigError(def.origin, line, field, "\"" + def.name + "\" is the runtime's own name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (def.aliases[j] == def.aliases[i])
+        throw ConfigError(def.origin, line, field, "\"" + def.aliases[i] + "\" is listed twice");
+  }
+  defs_.push_back(std::move(def));
+}
+
+const RuntimeDef* RuntimeSet::find(std::string_view name_or_alias) const {
+  for (const auto& d : defs_) {
+    if (d.name == name_or_alias) return &d;
+    for (const auto& a : d.aliases)
+      if (a == name_or_alias) return &d;
+  }
+  return nullptr;
+}
+
+std::string expand_placeholders(std::string_view arg, const sandbox::Limits& limits) {
+  std::string out;
+  std::size_t copied = 0;
+  for_each_placeholder(arg, [&](const Placeholder& p) {
+    auto v = placeholder_value(p.name, limits);
+    std::uint64_t k = parse_factor(p.factor);
+    if (!v || k < 1 || k > kMaxPlaceholderFactor) return;  // refused at load; left as written
+    out.append(arg.substr(copied, p.pos - copied));
+    out += std::to_string(*v * k);
+    copied = p.pos + p.len;
+  });
+  out.append(arg.substr(copied));
+  return out;
+}
+
+std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv, const sandbox::Limits& limits) {
+  std::vector<std::string> out;
+  out.reserve(argv.size());
+  for (const auto& a : argv) out.push_back(expand_placeholders(a, limits));
+  return out;
+}
+
+std::optional<std::string> parse_version_output(std::string_view stdout_data, std::string_view stderr_data) {
+  for (std::string_view s : {stdout_data, stderr_data}) {
+    while (!s.empty()) {
+      auto nl = s.find('\n');
+      std::string_view line = s.substr(0, nl);
+      s = nl == std::string_view::npos ? std::string_view{} : s.substr(nl + 1);
+      const char* ws = " \t\r\v\f";
+      auto b = line.find_first_not_of(ws);
+      if (b == std::string_view::npos) continue;
+      auto e = line.find_last_not_of(ws);
+      return std::string(line.substr(b, e - b + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace runbox::config

@@ -1,0 +1,97 @@
+#include "job/job.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "api/compare.hpp"
+#include "runbox/sandbox/work_dir.hpp"
+
+namespace runbox::job {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Written into a fresh tmpfs that no sandbox has touched yet, so no path here can be a planted
+// symlink. Names were validated by the API layer (relative, no "." or ".." components).
+void write_files(const sandbox::WorkDir& box, const api::RunRequest& req, const JobPlan& plan) {
+  for (const auto& f : req.files) {
+    fs::path target = box.path() / (f.name.empty() ? plan.source_file : f.name);
+    for (fs::path dir = target.parent_path(); dir != box.path(); dir = dir.parent_path()) {
+      if (fs::create_directory(dir)) {
+        if (::chown(dir.c_str(), plan.uid, plan.gid) != 0) throw std::runtime_error("chown " + dir.string());
+      }
+    }
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);
+    out.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + target.string() + " (is /box full?)");
+    if (::chown(target.c_str(), plan.uid, plan.gid) != 0) throw std::runtime_error("chown " + target.string());
+  }
+}
+
+sandbox::Spec stage_spec(const JobPlan& plan, const StagePlan& stage, const sandbox::WorkDir& box, int cancel_fd) {
+  sandbox::Spec spec;
+  spec.rootfs = plan.rootfs;
+  spec.argv = stage.argv;
+  spec.env = plan.env;
+  spec.limits = stage.limits;
+  spec.seccomp = plan.seccomp;
+  spec.uid = plan.uid;
+  spec.gid = plan.gid;
+  spec.box_dir = box.path();
+  spec.cancel_fd = cancel_fd;
+  return spec;
+}
+
+api::Stage internal_error(const std::string& why) {
+  api::Stage s;
+  s.status = "internal_error";
+  s.stderr_data = "runbox: " + why;
+  return s;
+}
+
+// One run of the program in a fresh sandbox over a fresh copy of the prepared box, so a test
+// can neither see nor damage what another test left.
+api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& prepared, const std::vector<std::string>& args,
+                    const std::string& stdin_data, backend::Backend& backend, int cancel_fd) {
+  sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid);
+  box.copy_from(prepared.path());
+  StagePlan stage = plan.run;
+  stage.argv.insert(stage.argv.end(), args.begin(), args.end());
+  auto spec = stage_spec(plan, stage, box, cancel_fd);
+  spec.stdin_data = stdin_data;
+  return backend.run_stage(spec);
+}
+
+}  // namespace
+
+JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd) {
+  JobOutcome out;
+  try {
+    sandbox::WorkDir prepared(plan.box_mb, plan.uid, plan.gid);
+    write_files(prepared, req, plan);
+    if (plan.compile) {
+      out.compile = backend.run_stage(stage_spec(plan, *plan.compile, prepared, cancel_fd));
+      if (out.compile->status == "runtime_error") out.compile->status = "compile_error";
+      if (out.compile->status != "ok") return out;
+    }
+    if (req.tests) {
+      out.tests.emplace();
+      for (const auto& t : *req.tests) {
+        api::Stage s = run_once(plan, prepared, t.args, t.stdin_data, backend, cancel_fd);
+        s.verdict = s.status != "ok" ? s.status
+                    : api::compare_output(req.compare, t.expected_stdout, s.stdout_data) ? "accepted"
+                                                                                         : "wrong_answer";
+        out.tests->push_back(std::move(s));
+      }
+    } else {
+      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd);
+    }
+  } catch (const std::exception& e) {
+    (plan.compile && !out.compile ? out.compile : out.run) = internal_error(e.what());
+  }
+  return out;
+}
+
+}  // namespace runbox::job
