@@ -20,7 +20,7 @@ StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage 
   StageBounds b;
   for (LimitField f : kLimitFields) {
     field_of(b.defaults, f) = scaled(sp.defaults.get(f).value_or(0), m.of(f));
-    field_of(b.maxima, f) = sp.maxima.get(f).value_or(0);
+    field_of(b.maxima, f) = scaled(sp.maxima.get(f).value_or(0), m.of(f));
     if (os && os->defaults.get(f)) field_of(b.defaults, f) = *os->defaults.get(f);
     if (os && os->maxima.get(f)) field_of(b.maxima, f) = *os->maxima.get(f);
   }

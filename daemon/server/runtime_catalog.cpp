@@ -1,5 +1,7 @@
 #include "server/runtime_catalog.hpp"
 
+#include <future>
+
 #include "config/effective_limits.hpp"
 #include "runbox/sandbox/sandbox.hpp"
 
@@ -36,13 +38,18 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
                                const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp)
     : runtimes_(runtimes) {
   for (const auto& def : runtimes_.all()) {
-    RuntimeState state{def, images_root / def.image, std::nullopt, std::nullopt};
-    if (!std::filesystem::is_directory(state.rootfs / "usr"))
-      state.error = "image '" + def.image + "' is not installed at " + state.rootfs.string();
-    else
-      state.version = probe_version(state, policy, seccomp);
-    states_.push_back(std::move(state));
+    states_.push_back(RuntimeState{def, images_root / def.image, std::nullopt, std::nullopt});
+    if (!std::filesystem::is_directory(states_.back().rootfs / "usr"))
+      states_.back().error = "image '" + def.image + "' is not installed at " + states_.back().rootfs.string();
   }
+  // The probes run at once: start-up waits for the slowest runtime (the JVM), not for the sum.
+  std::vector<std::future<void>> probes;
+  for (auto& state : states_)
+    if (!state.error)
+      probes.push_back(std::async(std::launch::async, [&state, &policy, &seccomp] {
+        state.version = probe_version(state, policy, seccomp);
+      }));
+  for (auto& p : probes) p.get();
 }
 
 const RuntimeState* RuntimeCatalog::find(std::string_view name_or_alias) const {

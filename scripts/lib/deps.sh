@@ -10,6 +10,8 @@ RUNBOX_PACKAGES=(
   libseccomp-dev libcap-dev libcgroup-dev
   # images, config, CLI, HTTP/JSON
   libarchive-dev libtomlplusplus-dev libcli11-dev libboost1.81-dev libboost-json1.81-dev
+  # runboxd's /metrics (daemon/CMakeLists.txt: find_package(prometheus-cpp))
+  prometheus-cpp-dev
   # tests
   catch2
   # runtime images and the standard OCI seccomp profile

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -21,6 +22,7 @@ namespace runbox::sandbox {
 namespace {
 
 const char* const kControllers[] = {"memory", "pids", "cpu"};
+const char* const kEnable = "+memory +pids +cpu";
 
 std::uint64_t stat_field(const std::string& text, const std::string& key) {
   std::istringstream in(text);
@@ -108,6 +110,9 @@ class V2Backend final : public CgroupBackend {
 
   std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) override {
     ensure_parent();
+    if (!swap_max_ && swap_enabled())
+      throw std::runtime_error("cgroup v2: swap is on but memory.swap.max is missing (swap accounting is off: "
+                               "boot without swapaccount=0): the memory limit could be exceeded through swap");
     auto cg = std::make_unique<V2RunCgroup>(parent_ + "/" + name);
     cg->create(limits);
     return cg;
@@ -128,6 +133,7 @@ class V2Backend final : public CgroupBackend {
 
  private:
   // Enables the controllers runbox needs from its own cgroup down to the runbox parent, once.
+  // Until that succeeds every create() tries again (and is refused with the reason).
   void ensure_parent() {
     std::lock_guard lock(mu_);
     if (ready_) return;
@@ -139,7 +145,10 @@ class V2Backend final : public CgroupBackend {
                                  "or enable it in the parent's cgroup.subtree_control)");
     enable_controllers(own_);
     make_cgroup_dirs(parent_);
-    write_text(parent_ + "/cgroup.subtree_control", "+memory +pids +cpu");
+    write_text(parent_ + "/cgroup.subtree_control", kEnable);
+    // Without swap accounting (booted with swapaccount=0) there is no memory.swap.max: swap could
+    // stretch the memory limit, so runs are refused while swap is on (checked at each create).
+    swap_max_ = ::access((parent_ + "/memory.swap.max").c_str(), F_OK) == 0;
     ready_ = true;
   }
 
@@ -148,29 +157,52 @@ class V2Backend final : public CgroupBackend {
     bool all = true;
     for (const char* c : kControllers) all = all && has_word(enabled, c);
     if (all) return;
+    int err = try_write(dir + "/cgroup.subtree_control", kEnable);
+    if (err == 0) return;
+    if (err != EBUSY)
+      throw std::runtime_error("cgroup v2: cannot enable memory, pids and cpu in " + dir + "/cgroup.subtree_control: " +
+                               errno_text(err) + " (runbox's cgroup is not delegated to it: run runboxd "
+                               "under systemd with Delegate=yes)");
+    // EBUSY: processes live in our own cgroup (v2 allows none in a cgroup that enables
+    // controllers for its children). Move this process into a leaf, then retry. If other
+    // processes share the cgroup this still fails: move back and remove the leaf, so a refused
+    // run leaves the cgroup tree and runbox where they were, and refuse.
+    const std::string leaf = own_ + "/supervisor";
+    const std::string pid = std::to_string(::getpid());
+    const bool made_leaf = ::mkdir(leaf.c_str(), 0755) == 0;
+    if (!made_leaf && errno != EEXIST) throw_errno("mkdir " + leaf);
+    err = try_write(leaf + "/cgroup.procs", pid);
+    if (err == 0) err = try_write(dir + "/cgroup.subtree_control", kEnable);
+    if (err == 0) return;
+    try_write(own_ + "/cgroup.procs", pid);
+    if (made_leaf) remove_cgroup_dir(leaf);
+    std::string why = "cgroup v2: cannot enable memory, pids and cpu for runs under " + dir + ": " + errno_text(err);
+    if (err == EBUSY)
+      why += " (other processes share runbox's cgroup " + own_ +
+             "; give it a delegated cgroup of its own, e.g. systemd Delegate=yes)";
+    throw std::runtime_error(why);
+  }
+
+  // write_text without the throw: 0 or the errno.
+  static int try_write(const std::string& path, const std::string& value) {
     try {
-      write_text(dir + "/cgroup.subtree_control", "+memory +pids +cpu");
-      return;
+      write_text(path, value);
+      return 0;
     } catch (const std::system_error& e) {
-      if (e.code().value() != EBUSY) throw;
+      return e.code().value();
     }
-    // EBUSY: processes live in our own cgroup. Move this process into a leaf, then retry;
-    // if other processes share the cgroup this still fails, and the run is refused.
-    std::string leaf = own_ + "/supervisor";
-    make_cgroup_dirs(leaf);
-    write_text(leaf + "/cgroup.procs", std::to_string(::getpid()));
-    try {
-      write_text(dir + "/cgroup.subtree_control", "+memory +pids +cpu");
-    } catch (const std::system_error& e) {
-      throw std::runtime_error("cgroup v2: cannot enable memory, pids and cpu for runs under " + dir +
-                               ": " + e.what() + " (other processes share runbox's cgroup; give it "
-                               "a delegated cgroup of its own, e.g. systemd Delegate=yes)");
-    }
+  }
+
+  static bool swap_enabled() {
+    std::string meminfo = read_text("/proc/meminfo");
+    auto pos = meminfo.find("SwapTotal:");
+    return pos != std::string::npos && std::strtoull(meminfo.c_str() + pos + 10, nullptr, 10) > 0;
   }
 
   std::string own_, parent_;
   std::mutex mu_;
   bool ready_ = false;
+  bool swap_max_ = false;
 };
 
 }  // namespace
