@@ -87,7 +87,8 @@ void register_exec_command(CLI::App& app) {
   cmd->add_option("--stdin", o->stdin_file, "File fed to the program's stdin")->check(CLI::ExistingFile);
   cmd->add_option("--box", o->box_dir, "Directory copied into the program's /box")->check(CLI::ExistingDirectory);
   cmd->add_option("--seccomp", o->seccomp_file, "Seccomp policy (runbox TOML or OCI JSON)")->check(CLI::ExistingFile);
-  cmd->add_option("--env", o->env, "KEY=VALUE added to the program's environment");
+  // One value per --env, so a following "--" still ends the options.
+  cmd->add_option("--env", o->env, "KEY=VALUE added to the program's environment (repeatable)")->allow_extra_args(false)->take_all();
   cmd->add_option("--cwd", o->cwd, "Working directory inside the sandbox")->capture_default_str();
   cmd->add_option("--uid", o->uid, "Unprivileged uid the program runs as")->capture_default_str();
   cmd->add_option("--gid", o->gid, "Unprivileged gid the program runs as")->capture_default_str();

@@ -15,7 +15,9 @@ std::string errno_text(int err) {
 }
 
 void throw_errno(const std::string& what, int err) {
-  throw std::system_error(err, std::generic_category(), what + ": " + errno_text(err));
+  // system_error appends strerror itself: add only the errno name.
+  const char* name = strerrorname_np(err);
+  throw std::system_error(err, std::generic_category(), what + ": " + (name ? name : "E?"));
 }
 
 std::string pread_text(int fd) {
