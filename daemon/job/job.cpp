@@ -51,12 +51,9 @@ api::Stage internal_error(const std::string& why) {
   return s;
 }
 
-// One run of the program in a fresh sandbox over a fresh copy of the prepared box, so a test
-// can neither see nor damage what another test left.
-api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& prepared, const std::vector<std::string>& args,
+// One run of the program in a fresh sandbox over `box`.
+api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
                     const std::string& stdin_data, backend::Backend& backend, int cancel_fd) {
-  sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid);
-  box.copy_from(prepared.path());
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
   auto spec = stage_spec(plan, stage, box, cancel_fd);
@@ -79,14 +76,17 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
     if (req.tests) {
       out.tests.emplace();
       for (const auto& t : *req.tests) {
-        api::Stage s = run_once(plan, prepared, t.args, t.stdin_data, backend, cancel_fd);
+        // Each test gets a fresh copy of the prepared box: no test sees or damages what another left.
+        sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid);
+        box.copy_from(prepared.path());
+        api::Stage s = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd);
         s.verdict = s.status != "ok" ? s.status
                     : api::compare_output(req.compare, t.expected_stdout, s.stdout_data) ? "accepted"
                                                                                          : "wrong_answer";
         out.tests->push_back(std::move(s));
       }
     } else {
-      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd);
+      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd);  // the box's last user
     }
   } catch (const std::exception& e) {
     (plan.compile && !out.compile ? out.compile : out.run) = internal_error(e.what());
