@@ -88,7 +88,7 @@ class V1RunCgroup final : public RunCgroup {
       } else if (h.controller == "pids" && ctl) {
         rc = cgroup_add_value_uint64(ctl, "pids.max", limits.pids);
       }
-      if (rc == 0) rc = cgroup_create_cgroup(cg, 0);
+      if (rc == 0) rc = cgroup_create_cgroup(cg, 1);  // 1: skip chowning every control file (root owns them already)
       cgroup_free(&cg);
       created_.push_back(h.mount + "/" + rel);
       libcgroup_check(rc, "create cgroup " + h.controller + ":/" + rel);
