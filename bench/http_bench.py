@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""End-to-end cost of POST /v1/run against the same program run by bare chroot, in one session.
+
+For bash, python3 and c (compile + run): latency median/p90 and throughput with 1, 2 and 8
+concurrent HTTP clients against a runboxd started here, and chroot's median/p90 and throughput
+with 1 and 2 parallel workers on the same image. Not a test: prints a Markdown table.
+
+  sudo bench/http_bench.py [--requests 200] [--runboxd build/daemon/runboxd] [--out FILE]
+"""
+import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMAGES = "/var/lib/runbox/rootfs"
+C_SOURCE = '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n'
+
+PROGRAMS = {
+    "bash": {"image": "scripting", "request": {"runtime": "bash", "code": "echo hello"},
+             "chroot": ["bash", "-c", "echo hello"]},
+    "python3": {"image": "python", "request": {"runtime": "python3", "code": "print('hello')"},
+                "chroot": ["python3", "-c", "print('hello')"]},
+    "c": {"image": "gcc", "request": {"runtime": "c", "code": C_SOURCE},
+          # A directory per run, as each runbox run has its own /box.
+          "chroot": ["sh", "-c", "d=$(mktemp -d) && cp /tmp/b/main.c $d && cd $d && "
+                                 "gcc -O2 -std=gnu17 -pipe -o main main.c -lm && ./main && rm -r $d"]},
+}
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def start_daemon(binary, slots):
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--runtimes-dir", f"{ROOT}/runtimes",
+                             "--policies-dir", f"{ROOT}/policies", "--slots", str(slots)],
+                            stderr=subprocess.PIPE, text=True)
+    port = None
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+        if "ready with" in line:
+            break
+    if port is None:
+        proc.kill()
+        sys.exit("runboxd did not start")
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    return proc, port
+
+
+def http_run(port, body, conn_cache):
+    conn = conn_cache.get(threading.get_ident())
+    if conn is None:
+        conn = conn_cache[threading.get_ident()] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    t0 = time.perf_counter()
+    conn.request("POST", "/v1/run", body=body, headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    data = resp.read()
+    dt = time.perf_counter() - t0
+    out = json.loads(data)
+    stage = out.get("run") or {}
+    if resp.status != 200 or stage.get("status") != "ok" or stage.get("stdout") != "hello\n":
+        raise RuntimeError(f"bad answer {resp.status}: {data[:300]!r}")
+    return dt
+
+
+def chroot_run(image, argv):
+    t0 = time.perf_counter()
+    r = subprocess.run(["chroot", f"{IMAGES}/{image}"] + argv, capture_output=True)
+    dt = time.perf_counter() - t0
+    if r.returncode != 0 or r.stdout != b"hello\n":
+        raise RuntimeError(f"chroot failed: {r.returncode} {r.stderr[:200]!r}")
+    return dt
+
+
+def drive(fn, total, workers):
+    """Runs fn total times from `workers` threads; returns (latencies, runs per second)."""
+    lat, lock, left = [], threading.Lock(), [total]
+
+    def worker():
+        while True:
+            with lock:
+                if left[0] == 0:
+                    return
+                left[0] -= 1
+            dt = fn()
+            with lock:
+                lat.append(dt)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    return lat, total / (time.perf_counter() - t0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--runboxd", default=f"{ROOT}/build/daemon/runboxd")
+    ap.add_argument("--slots", type=int, default=os.cpu_count())
+    ap.add_argument("--out")
+    args = ap.parse_args()
+
+    # The C baseline compiles in a scratch dir inside the gcc image's /tmp (a tmpfs, as runbox's).
+    gcc_tmp = f"{IMAGES}/gcc/tmp"
+    subprocess.run(["mount", "-t", "tmpfs", "tmpfs", gcc_tmp], check=True)
+    try:
+        os.makedirs(f"{gcc_tmp}/b")
+        with open(f"{gcc_tmp}/b/main.c", "w") as f:
+            f.write(C_SOURCE)
+        rows = []
+        proc, port = start_daemon(args.runboxd, args.slots)
+        try:
+            for name, prog in PROGRAMS.items():
+                body = json.dumps(prog["request"])
+                cache = {}
+                for _ in range(5): http_run(port, body, cache)  # warm-up
+                base1, _ = drive(lambda: chroot_run(prog["image"], prog["chroot"]), args.requests // 2, 1)
+                _, base_rps2 = drive(lambda: chroot_run(prog["image"], prog["chroot"]), args.requests // 2, 2)
+                row = {"program": name, "chroot_median": statistics.median(base1) * 1e3,
+                       "chroot_p90": pct(base1, 90) * 1e3, "chroot_rps2": base_rps2}
+                for c in (1, 2, 8):
+                    cache = {}
+                    lat, rps = drive(lambda: http_run(port, body, cache), args.requests, c)
+                    row[f"http{c}_median"] = statistics.median(lat) * 1e3
+                    row[f"http{c}_p90"] = pct(lat, 90) * 1e3
+                    row[f"http{c}_rps"] = rps
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    finally:
+        subprocess.run(["umount", gcc_tmp])
+
+    out = [f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.uname().release}, "
+           f"{os.cpu_count()} CPUs, runboxd --slots {args.slots}, {args.requests} requests per cell; "
+           f"load average before: {os.getloadavg()[0]:.2f}.", "",
+           "| program | chroot median / p90 ms | HTTP 1 client median / p90 ms | +ms at median | "
+           "chroot runs/s (2 workers) | HTTP runs/s 1 / 2 / 8 clients | 8 clients vs chroot |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['program']} | {r['chroot_median']:.1f} / {r['chroot_p90']:.1f} | "
+                   f"{r['http1_median']:.1f} / {r['http1_p90']:.1f} | {r['http1_median'] - r['chroot_median']:+.1f} | "
+                   f"{r['chroot_rps2']:.0f} | {r['http1_rps']:.0f} / {r['http2_rps']:.0f} / {r['http8_rps']:.0f} | "
+                   f"{100 * r['http8_rps'] / r['chroot_rps2']:.0f} % |")
+    text = "\n".join(out) + "\n"
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
