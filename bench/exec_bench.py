@@ -16,10 +16,11 @@ checked: exit status 0 and the program's expected stdout; for runbox the JSON Re
 status "ok", exit_code 0 and carry the expected stdout. A case with one failed run is reported as
 failed, never as a time.
 
-Sequential phase: warm-up runs, then N runs per tool; by default the non-docker tools are
-interleaved run by run (order rotated each round) so that a change in background load touches
-every tool alike. Docker runs after them as its own block. Parallel phase: W worker processes
-each run N/W runs at once; runs/s = total runs / (last finish - first start).
+Sequential phase: warm-up runs, then N runs per tool (fewer for docker). By default the tools
+are interleaved run by run (order rotated each round; docker's runs spread evenly over the
+rounds) so that a change in background load touches every tool alike. Parallel phase, one tool
+at a time: W worker processes each run N/W runs at once; runs/s = total runs / (last finish -
+first start).
 
 Python 3 standard library only. Needs root (chroot, namespaces, cgroups).
 """
@@ -39,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,9 +48,10 @@ DEFAULT_ROOTFS = "/var/lib/runbox/rootfs/python"
 DEFAULT_RUNBOX = os.path.join(REPO, "build", "daemon", "runbox")
 ALL_TOOLS = ["chroot", "unshare", "bwrap", "runbox", "docker"]
 ALL_PROGRAMS = ["true", "python", "loop"]
-# The loop program: a pure-Python loop of this many iterations (about 50 ms on the reference
-# machine, ~18 ns per iteration on an idle core; docs/performance.md gives the measured cost), then a line on stdout so the run can be checked.
-DEFAULT_LOOP_ITERS = 2_750_000
+# The loop program: a pure-Python loop of this many iterations, about 50 ms on the reference
+# machine (18-27 ns per iteration there; docs/performance.md gives the measured cost), then a
+# line on stdout so that the run can be checked.
+DEFAULT_LOOP_ITERS = 2_200_000
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
 
 
@@ -85,7 +88,7 @@ TOOL_LABEL = {
     "unshare": "unshare+chroot",
     "bwrap": "bwrap --unshare-all",
     "runbox": "runbox exec",
-    "runbox-nofdm": "runbox exec, favordynmods off",
+    "runbox-nofdm": "runbox exec, cgroup2 remounted without favordynmods",
     "docker": "docker run --rm --network none",
 }
 
@@ -296,12 +299,20 @@ def measure(args) -> dict:
             skipped["runbox-nofdm"] = "no cgroup2 mount"
         else:
             tools.append("runbox-nofdm")
-    fast = [t for t in tools if t not in ("docker", "runbox-nofdm")]
+    mixed = [t for t in tools if t != "runbox-nofdm"]  # interleaved; the remount one runs apart
     runs = {t: (args.docker_runs if t == "docker" else args.runs) for t in tools}
     warm = {t: (args.docker_warmup if t == "docker" else args.warmup) for t in tools}
     fdm_orig = facts["favordynmods"]
     print(f"load average at start: {' '.join(facts['loadavg_start'])}", file=sys.stderr)
 
+    load_max = [float(facts["loadavg_start"][0])]
+    stop = threading.Event()
+
+    def sample_load():  # the 1-minute load average, every 5 s, for the report
+        while not stop.wait(5):
+            load_max[0] = max(load_max[0], float(read("/proc/loadavg").split()[0]))
+
+    threading.Thread(target=sample_load, daemon=True).start()
     cases = {}
     scratch = tempfile.mkdtemp(prefix="exec_bench.")
     runner = Runner(scratch)
@@ -340,18 +351,22 @@ def measure(args) -> dict:
                     return None
 
             rates = {}
-            # sequential, interleaved (or one block per tool)
+            # Sequential phase, interleaved: round i runs each tool once, in an order rotated by i;
+            # a tool with fewer runs (docker) takes part in rounds spread evenly over the phase.
             if args.interleave:
-                for t in fast:
+                for t in mixed:
                     for _ in range(warm[t]):
                         one(t, keep=False)
-                for i in range(args.runs):
-                    for k in range(len(fast)):
-                        one(fast[(i + k) % len(fast)])
+                rounds = max(runs[t] for t in mixed) if mixed else 0
+                for i in range(rounds):
+                    for k in range(len(mixed)):
+                        t = mixed[(i + k) % len(mixed)]
+                        if (i + 1) * runs[t] // rounds > i * runs[t] // rounds:
+                            one(t)
             else:
-                for t in fast:
+                for t in mixed:
                     block(t)
-            for t in fast:
+            for t in mixed:
                 rates[t] = rate(t)
             if "runbox-nofdm" in tools:
                 set_favordynmods(False)
@@ -360,9 +375,6 @@ def measure(args) -> dict:
                     rates["runbox-nofdm"] = rate("runbox-nofdm")
                 finally:
                     set_favordynmods(fdm_orig)
-            if "docker" in tools:
-                block("docker")
-                rates["docker"] = rate("docker")
 
             for t in tools:
                 s = samples[t]
@@ -382,7 +394,9 @@ def measure(args) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
         if favordynmods_on() != fdm_orig and fdm_orig is not None:
             set_favordynmods(fdm_orig)
+    stop.set()
     facts["loadavg_end"] = read("/proc/loadavg").split()[:3]
+    facts["loadavg_1min_max"] = load_max[0]
     facts["favordynmods_end"] = favordynmods_on()
     return {"facts": facts, "skipped": skipped, "tools": tools, "programs": args.programs,
             "loop_iters": args.loop_iters, "runs": runs, "warmup": warm, "workers": args.workers,
@@ -405,9 +419,11 @@ def report(data: dict) -> str:
         f"- Machine: {f['nproc']} CPUs ({f['cpu']}), {f['mem_gib']} GiB, kernel {f['kernel']}",
         f"- cgroups: v1 {', '.join(f['cgroup_v1']) or 'none'}; cgroup2 {f['cgroup2'] or 'none'}; "
         f"favordynmods {'on' if f['favordynmods'] else 'off'}",
-        f"- Load average (1/5/15 min): {' '.join(f['loadavg_start'])} at start, {' '.join(f['loadavg_end'])} at end",
+        f"- Load average (1/5/15 min): {' '.join(f['loadavg_start'])} at start, {' '.join(f['loadavg_end'])} at end; "
+        f"highest 1-min value seen (5 s samples) {f['loadavg_1min_max']:.2f}",
         f"- Runs per case: {', '.join(f'{TOOL_LABEL[t]} {n}' for t, n in data['runs'].items())} "
-        f"(after {', '.join(sorted(set(str(w) for w in data['warmup'].values())))} warm-up runs); "
+        f"(after {data['warmup'].get('runbox', max(data['warmup'].values()))} warm-up runs"
+        f"{', docker ' + str(data['warmup']['docker']) if 'docker' in data['warmup'] else ''}); "
         f"{data['workers']} parallel workers for runs/s",
     ]
     if f.get("docker"):
@@ -462,8 +478,11 @@ def main() -> int:
     ap.add_argument("--no-interleave", dest="interleave", action="store_false",
                     help="run each tool as its own block instead of interleaving runs")
     ap.add_argument("--favordynmods-off", action="store_true",
-                    help="also measure runbox with cgroup2 favordynmods off (remounts the cgroup2 "
-                         "hierarchy for that block only and restores it)")
+                    help="also measure runbox with the cgroup2 hierarchy remounted without "
+                         "favordynmods (for that block only; the mount is restored after). Since Linux "
+                         "6.18 the per-threadgroup rwsem that favordynmods switches on cannot be "
+                         "switched off again (dmesg: 'per threadgroup rwsem mechanism can't be "
+                         "disabled'), so on a host booted with it this row takes the same lock path")
     ap.add_argument("--wait-idle", type=float, metavar="LOAD",
                     help="first wait (up to 20 min) until the 1-minute load average is below LOAD")
     ap.add_argument("--output", help="write the markdown report here (it is always printed)")

@@ -65,6 +65,7 @@ def parse(text: str):
                 out.append(e)
         else:
             out.append(e)
+    out.sort(key=lambda e: e["t"])  # perf merges per-CPU buffers: lines can come out of order
     return out
 
 
@@ -73,6 +74,12 @@ def ret(e) -> str:
 
 
 def phases_of(events) -> dict:
+    def end(e):
+        """End of a syscall; when perf lost its duration, the start of that pid's next event."""
+        if e["d"] is not None:
+            return e["t"] + e["d"]
+        return next(o["t"] for o in events if o["pid"] == e["pid"] and o["t"] > e["t"])
+
     first = lambda pid, name, pred=lambda e: True: next(  # noqa: E731
         e for e in events if e["pid"] == pid and e["name"] == name and pred(e))
     ex = next(e for e in events if e["name"] == "execve")
@@ -82,9 +89,9 @@ def phases_of(events) -> dict:
     mkdir = first(p, "mkdir")
     c3 = first(p, "clone3")
     c = int(ret(c3))
-    c3_end = c3["t"] + c3["d"]
+    c3_end = end(c3)
     unshare = first(c, "unshare")
-    enter_end = max(e["t"] + (e["d"] or 0) for e in events
+    enter_end = max(end(e) for e in events
                     if e["pid"] == c and e["name"] == "write" and e["t"] < unshare["t"])
     um = first(c, "umount2")
     g_exec = next(e for e in events if e["name"] == "execve" and e["pid"] not in (p, c))
@@ -99,15 +106,15 @@ def phases_of(events) -> dict:
         "clone3": (c3["t"], c3_end),
         "enter": (c3_end, enter_end),
         "mounts": (unshare["t"], um["t"]),
-        "umount": (um["t"], um["t"] + um["d"]),
-        "prep": (um["t"] + um["d"], g_exec["t"]),
+        "umount": (um["t"], end(um)),
+        "prep": (end(um), g_exec["t"]),
         "program": (g_exec["t"], g_exit["t"]),
-        "reap": (g_exit["t"], waitid["t"] + (waitid["d"] or 0)),
-        "cleanup": (waitid["t"] + (waitid["d"] or 0), p_exit["t"]),
+        "reap": (g_exit["t"], end(waitid)),
+        "cleanup": (end(waitid), p_exit["t"]),
     }
     out = {k: b - a for k, (a, b) in marks.items()}
     out["total"] = p_exit["t"] - t0
-    out["cgroup_writes"] = [e["d"] for e in events
+    out["cgroup_writes"] = [end(e) - e["t"] for e in events
                             if e["pid"] == c and e["name"] == "write" and e["t"] < unshare["t"]]
     return out
 
