@@ -1,5 +1,8 @@
 // `runbox exec`: one program in the sandbox, the Result printed as JSON on stdout.
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cstring>
 
 #include <cstdio>
 #include <filesystem>
@@ -46,6 +49,39 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// Compiling a policy costs ~2 ms (libseccomp probes the kernel, then generates the program), a
+// large share of a one-shot `runbox exec`. The program is cached under /run/runbox (root-only)
+// next to the exact policy text it came from; any difference in the text recompiles.
+std::shared_ptr<const sandbox::SeccompProgram> seccomp_program(const std::string& policy_file) {
+  const std::string text = slurp(policy_file);
+  const std::string key = policy_file + "\n" + text;
+  const std::filesystem::path dir = "/run/runbox/seccomp";
+  const std::filesystem::path cache = dir / (std::to_string(std::hash<std::string>{}(key)) + ".bpf");
+  std::error_code ec;
+  if (std::filesystem::exists(cache, ec)) {
+    std::string blob = slurp(cache);
+    if (blob.size() > key.size() && blob.compare(0, key.size(), key) == 0 &&
+        (blob.size() - key.size()) % sizeof(sock_filter) == 0) {
+      std::vector<sock_filter> bpf((blob.size() - key.size()) / sizeof(sock_filter));
+      std::memcpy(bpf.data(), blob.data() + key.size(), blob.size() - key.size());
+      return std::make_shared<sandbox::SeccompProgram>(sandbox::SeccompProgram::from_instructions(std::move(bpf)));
+    }
+  }
+  auto program = std::make_shared<sandbox::SeccompProgram>(
+      sandbox::SeccompProgram::compile(sandbox::load_seccomp_policy(policy_file)));
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  const auto& bpf = program->instructions();
+  std::string tmp = cache.string() + "." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << key;
+    out.write(reinterpret_cast<const char*>(bpf.data()), static_cast<std::streamsize>(bpf.size() * sizeof(sock_filter)));
+  }
+  std::filesystem::rename(tmp, cache, ec);  // a cache that cannot be written only costs time
+  return program;
+}
+
 int run_exec(const ExecOptions& o) {
   sandbox::Spec spec;
   spec.rootfs = o.rootfs;
@@ -57,8 +93,7 @@ int run_exec(const ExecOptions& o) {
   spec.gid = o.gid;
   if (!o.stdin_file.empty()) spec.stdin_data = slurp(o.stdin_file);
   std::string policy_file = o.seccomp_file.empty() ? default_seccomp_file() : o.seccomp_file;
-  spec.seccomp = std::make_shared<sandbox::SeccompProgram>(
-      sandbox::SeccompProgram::compile(sandbox::load_seccomp_policy(policy_file)));
+  spec.seccomp = seccomp_program(policy_file);
   std::optional<sandbox::WorkDir> box;
   if (!o.box_dir.empty()) {
     box.emplace(o.limits.box_mb, o.uid, o.gid);

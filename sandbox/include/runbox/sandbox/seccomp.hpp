@@ -64,6 +64,12 @@ SeccompPolicy parse_oci_seccomp_json(const std::string& text, const std::string&
 class SeccompProgram {
  public:
   static SeccompProgram compile(const SeccompPolicy& policy);  // throws std::runtime_error
+  // A program compiled earlier (a cache of compile()'s output).
+  static SeccompProgram from_instructions(std::vector<sock_filter> bpf) {
+    SeccompProgram p;
+    p.bpf_ = std::move(bpf);
+    return p;
+  }
   const std::vector<sock_filter>& instructions() const { return bpf_; }
 
  private:
