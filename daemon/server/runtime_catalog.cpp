@@ -1,6 +1,7 @@
 #include "server/runtime_catalog.hpp"
 
-#include <future>
+#include <atomic>
+#include <thread>
 
 #include "config/effective_limits.hpp"
 #include "runbox/sandbox/sandbox.hpp"
@@ -17,7 +18,7 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
   spec.env = state.def.env;
   spec.limits = bounds.defaults;
   spec.limits.cpu_ms = std::max<std::uint64_t>(spec.limits.cpu_ms, 10000);
-  spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 20000);
+  spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 60000);
   spec.seccomp = seccomp;
   spec.uid = policy.uid_first;
   spec.gid = policy.uid_first;
@@ -42,14 +43,16 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
     if (!std::filesystem::is_directory(states_.back().rootfs / "usr"))
       states_.back().error = "image '" + def.image + "' is not installed at " + states_.back().rootfs.string();
   }
-  // The probes run at once: start-up waits for the slowest runtime (the JVM), not for the sum.
-  std::vector<std::future<void>> probes;
-  for (auto& state : states_)
-    if (!state.error)
-      probes.push_back(std::async(std::launch::async, [&state, &policy, &seccomp] {
-        state.version = probe_version(state, policy, seccomp);
-      }));
-  for (auto& p : probes) p.get();
+  // Probes run a few at a time (one per CPU): start-up takes about the slowest runtime's time
+  // (the JVM's) instead of the sum, without crowding the CPUs so much that a probe times out.
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < states_.size();)
+      if (!states_[i].error) states_[i].version = probe_version(states_[i], policy, seccomp);
+  };
+  std::vector<std::thread> workers;
+  for (unsigned n = std::max(2u, std::thread::hardware_concurrency()); n > 0; --n) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
 }
 
 const RuntimeState* RuntimeCatalog::find(std::string_view name_or_alias) const {
