@@ -1,0 +1,80 @@
+#pragma once
+// The real runboxd as a child process of the test: started with --listen 127.0.0.1:0 and the
+// source tree's runtimes and policies, its port read from its stderr ("listening on ..."), and
+// stopped with SIGTERM on destruction. It also counts what the daemon holds (children, open
+// fds, run cgroups) so tests can check that runs leave nothing behind.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace runbox::test {
+
+struct DaemonOptions {
+  std::optional<unsigned> slots;
+  std::optional<std::filesystem::path> config;        // --config FILE
+  std::optional<std::filesystem::path> runtimes_dir;  // default: the source tree's runtimes/
+  std::chrono::seconds start_timeout{60};
+};
+
+class DaemonProcess {
+ public:
+  explicit DaemonProcess(const DaemonOptions& options = {});
+  ~DaemonProcess();  // stop()
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // SIGTERM, wait up to `timeout` (then SIGKILL); the wait status (-1 when already stopped).
+  int stop(std::chrono::seconds timeout = std::chrono::seconds(15));
+  bool running() const { return pid_ > 0; }
+
+  // What the daemon holds now.
+  std::vector<pid_t> children() const;                       // processes whose parent is the daemon
+  std::size_t open_fds() const;                              // entries of /proc/<pid>/fd
+  std::vector<std::filesystem::path> run_cgroups() const;    // runbox/run-<pid>-* cgroups it made
+  std::string fd_listing() const;                            // for diagnostics
+  std::string stderr_log() const;                            // all it wrote to stderr so far
+
+ private:
+  void drain_stderr(int fd);
+
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopped_{false};
+  std::thread reader_;
+  mutable std::mutex log_mu_;
+  std::string log_;
+};
+
+// Every process whose parent (ppid) is `parent`.
+std::vector<pid_t> children_of(pid_t parent);
+
+// Waits (polling every 50 ms) until pred() holds or the timeout passes; pred()'s last value.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return pred();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The daemon shared by every test case of this process (one per ctest group): started at first
+// use with --slots 2 and a config file with queue_size 64 (16 concurrent clients must never be
+// refused), stopped at exit. Skips (exit 77) when not root or runboxd is missing.
+DaemonProcess& shared_daemon();
+
+// Skips the whole process (exit 77) unless every image is installed. Call it before
+// shared_daemon() so a skip never leaves a daemon behind.
+void require_images(const std::vector<std::string>& images);
+
+}  // namespace runbox::test
