@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "commands.hpp"
+#include "run_app.hpp"
 
 namespace {
 
@@ -31,13 +32,5 @@ int main(int argc, char** argv) {
   runbox::cli::register_exec_command(app);
   runbox::cli::register_policy_command(app);
   app.add_subcommand("image", "Import, list and remove image root filesystems (runbox image --help)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "runbox: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  return runbox::cli::run_app(app, argc, argv);
 }
