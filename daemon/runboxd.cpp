@@ -47,16 +47,8 @@ int serve(const config::DaemonConfig& cfg) {
   server::Metrics metrics;
   server::App app(policy, seccomp, catalog, slots, metrics);
   asio::io_context ioc;
-  server::SessionLimits limits;
-  limits.body_limit = cfg.max_body_bytes;
   std::vector<std::unique_ptr<server::Listener>> listeners;
-  for (const auto& l : cfg.listen) {
-    listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
-    listeners.back()->start();
-    std::fprintf(stderr, "runboxd: listening on %s\n", listeners.back()->local_address().c_str());
-  }
-  std::fprintf(stderr, "runboxd: ready with %u slots, queue %u\n", cfg.slots, cfg.effective_queue_size());
-
+  // Signals are handled before anything says "ready": a SIGTERM at any moment drains.
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
   asio::steady_timer grace(ioc);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -76,6 +68,15 @@ int serve(const config::DaemonConfig& cfg) {
       });
     }).detach();
   });
+
+  server::SessionLimits limits;
+  limits.body_limit = cfg.max_body_bytes;
+  for (const auto& l : cfg.listen) {
+    listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
+    listeners.back()->start();
+    std::fprintf(stderr, "runboxd: listening on %s\n", listeners.back()->local_address().c_str());
+  }
+  std::fprintf(stderr, "runboxd: ready with %u slots, queue %u\n", cfg.slots, cfg.effective_queue_size());
 
   std::vector<std::thread> io_threads;
   for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { ioc.run(); });

@@ -18,7 +18,7 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
   spec.env = state.def.env;
   spec.limits = bounds.defaults;
   spec.limits.cpu_ms = std::max<std::uint64_t>(spec.limits.cpu_ms, 10000);
-  spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 60000);
+  spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 20000);
   spec.seccomp = seccomp;
   spec.uid = policy.uid_first;
   spec.gid = policy.uid_first;
@@ -44,7 +44,7 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
       states_.back().error = "image '" + def.image + "' is not installed at " + states_.back().rootfs.string();
   }
   // Probes run a few at a time (one per CPU): start-up takes about the slowest runtime's time
-  // (the JVM's) instead of the sum, without crowding the CPUs so much that a probe times out.
+  // (the JVM's) instead of the sum.
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next++) < states_.size();)

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -91,16 +92,16 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
     if (port_ == 0 && std::regex_search(log, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
     if (port_ != 0 && log.find("runboxd: ready") != std::string::npos) break;
     int status = 0;
-    bool exited = !open || ::waitpid(pid_, &status, WNOHANG) == pid_;
-    if (exited || Clock::now() >= deadline) {
-      if (!exited) {
+    const bool reaped = ::waitpid(pid_, &status, WNOHANG) == pid_;
+    if (reaped || !open || Clock::now() >= deadline) {
+      if (!reaped) {  // closed its stderr or too slow: do not leave it behind
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, &status, 0);
       }
       pid_ = -1;
       ::close(fd);
       throw std::runtime_error(std::string("runboxd did not become ready (") +
-                               (exited ? "it exited" : "timeout") + "); its stderr:\n" + log);
+                               (reaped || !open ? "it exited" : "timeout") + "); its stderr:\n" + log);
     }
     open = read_some(fd, log, 200);
   }
@@ -231,6 +232,17 @@ std::string DaemonProcess::stderr_log() const {
   return log_;
 }
 
+std::string images_root_config_line() {
+  const char* dir = std::getenv("RUNBOX_ROOTFS_DIR");
+  if (!dir || !*dir) return "";
+  std::string quoted;
+  for (const char* c = dir; *c; ++c) {
+    if (*c == '"' || *c == '\\') quoted += '\\';
+    quoted += *c;
+  }
+  return "images_root = \"" + quoted + "\"\n";
+}
+
 void require_images(const std::vector<std::string>& images) {
   for (const auto& image : images) require_image(image);
 }
@@ -244,7 +256,7 @@ struct SharedDaemon {
     const fs::path config = dir.path() / "runboxd.toml";
     // 16 clients at once on 2 slots: the queue must hold the other 14 (the default, 4 x slots,
     // would refuse some with 503 overloaded).
-    write_file(config, "queue_size = 64\n");
+    write_file(config, "queue_size = 64\n" + images_root_config_line());
     DaemonOptions options;
     options.slots = 2;
     options.config = config;

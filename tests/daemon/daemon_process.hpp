@@ -73,6 +73,10 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout) {
 // refused), stopped at exit. Skips (exit 77) when not root or runboxd is missing.
 DaemonProcess& shared_daemon();
 
+// The daemon config line that points runboxd at the images the tests check for:
+// images_root = RUNBOX_ROOTFS_DIR when that is set (as test_env's require_image reads it), else "".
+std::string images_root_config_line();
+
 // Skips the whole process (exit 77) unless every image is installed. Call it before
 // shared_daemon() so a skip never leaves a daemon behind.
 void require_images(const std::vector<std::string>& images);

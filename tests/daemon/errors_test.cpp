@@ -251,7 +251,7 @@ env = []
 memory = 1.0
 pids = 1.0
 )");
-    write_file(dir.path() / "runboxd.toml", "queue_size = 0\n");
+    write_file(dir.path() / "runboxd.toml", "queue_size = 0\n" + images_root_config_line());
     DaemonOptions options;
     options.slots = 1;
     options.config = dir.path() / "runboxd.toml";
