@@ -1,60 +1,115 @@
-// runboxd: the HTTP service. Loads the configuration, policy and runtimes (refusing to start on
-// an invalid one, naming file, line and field), probes each runtime's version in the sandbox,
-// then serves until SIGTERM/SIGINT, when it drains: stop accepting, let running work finish
-// within a grace period (then cancel it), exit 0.
+// runboxd: the HTTP service. Loads the configuration, policies, runtimes and keys (refusing to
+// start on an invalid one, naming file, line and field), probes each runtime's version, then
+// serves. SIGHUP reloads every file (server/reloader.hpp); SIGTERM/SIGINT drains: stop
+// accepting, let running work finish within a grace period (then cancel it), exit 0. Under
+// systemd (Type=notify) it reports READY=1 only once it can run code.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cstdio>
-#include <iostream>
 #include <thread>
 
 #include "config/daemon_config.hpp"
-#include "config/effective_limits.hpp"
-#include "config/policy.hpp"
-#include "config/runtime_def.hpp"
-#include "runbox/sandbox/seccomp.hpp"
+#include "log/logger.hpp"
+#include "runbox/sandbox/sandbox.hpp"
 #include "server/app.hpp"
+#include "server/docker_engine.hpp"
 #include "server/listener.hpp"
+#include "server/reloader.hpp"
+#include "server/service_notify.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 using namespace runbox;
 
 constexpr auto kDrainGrace = std::chrono::seconds(30);
+constexpr auto kStatusEvery = std::chrono::seconds(5);
 
-int serve(const config::DaemonConfig& cfg) {
-  auto runtimes = config::RuntimeSet::load_dir(cfg.runtimes_dir);
-  auto policy = config::load_policy(cfg.policy_file());
-  config::check_policy_runtimes(policy, runtimes);
-  auto seccomp = std::make_shared<const sandbox::SeccompProgram>(
-      sandbox::SeccompProgram::compile(config::load_policy_seccomp(policy)));
-  if (policy.uid_count < cfg.slots)
-    throw std::runtime_error(policy.origin + ": uids.count (" + std::to_string(policy.uid_count) +
-                             ") is smaller than the slot count (" + std::to_string(cfg.slots) + ")");
+struct Flags {
+  std::optional<std::string> config_path;
+  config::DaemonConfigOverrides overrides;
+  std::optional<std::string> runtimes_dir, policies_dir, keys, docker_socket;
+};
 
-  std::fprintf(stderr, "runboxd: probing %zu runtimes...\n", runtimes.all().size());
-  server::RuntimeCatalog catalog(runtimes, cfg.images_root, policy, seccomp);
-  for (const auto& s : catalog.all())
-    std::fprintf(stderr, "runboxd: runtime %-10s %s\n", s.def.name.c_str(),
-                 s.error ? ("unavailable: " + *s.error).c_str() : s.version->c_str());
+config::DaemonConfig read_config(const Flags& f) {
+  config::DaemonConfigOverrides o = f.overrides;
+  if (f.runtimes_dir) o.runtimes_dir = *f.runtimes_dir;
+  if (f.policies_dir) o.policies_dir = *f.policies_dir;
+  if (f.keys) o.keys_file = *f.keys;
+  if (f.docker_socket) o.docker_socket = *f.docker_socket;
+  auto cfg = config::load_daemon_config(f.config_path ? std::optional<std::filesystem::path>(*f.config_path) : std::nullopt);
+  config::apply_overrides(cfg, o);
+  return cfg;
+}
+
+server::ProbeOptions probe_options(server::DockerEngine& docker, std::uint32_t slots) {
+  server::ProbeOptions p;
+  p.slots = slots;
+  p.docker_probe = [&docker](const server::RuntimeState& rt, const std::vector<std::string>& argv,
+                             std::string* error) -> std::optional<std::string> {
+    if (auto why = docker.unavailable()) {
+      *error = *why;
+      return std::nullopt;
+    }
+    return docker.probe_version(rt.docker_image, argv, rt.def.env, error);
+  };
+  return p;
+}
+
+std::string status_line(server::SlotPool& slots, const server::GenerationStore& gens) {
+  return "slots busy " + std::to_string(slots.busy()) + "/" + std::to_string(slots.slots()) + ", queued " +
+         std::to_string(slots.queued()) + ", generation " + std::to_string(gens.current()->number);
+}
+
+int serve(const Flags& flags, config::DaemonConfig cfg) {
+  const std::string cgroup_mode = sandbox::cgroup_mode();
+  server::DockerEngine docker(cfg.docker_socket);
+  const std::size_t leftovers = docker.remove_leftovers();
+  auto docker_problem = docker.unavailable();
+
+  logging::info("probing", "probing runtimes", {{"config", cfg.file.string()}});
+  server::GenerationStore generations(server::load_generation(cfg, 1, probe_options(docker, cfg.slots)));
+  auto g = generations.current();
+
+  json::object backends{{"native", g->catalog->sandbox_error() ? json::value(*g->catalog->sandbox_error()) : json::value("ok")},
+                        {"docker", docker_problem ? json::value(*docker_problem) : json::value("ok")}};
+  logging::info("start", "runboxd " RUNBOX_VERSION " starting: cgroups " + cgroup_mode + ", docker " +
+                             (docker_problem ? *docker_problem : std::string("ok")),
+                {{"version", RUNBOX_VERSION}, {"cgroup_mode", cgroup_mode}, {"backends", backends},
+                 {"docker_containers_removed", leftovers}, {"runtimes", server::runtime_summary(*g)},
+                 {"tiers", g->tiers.size()}, {"keys", g->keys ? g->keys->all().size() : 0}});
+  for (const auto& s : g->catalog->all())
+    logging::info("runtime", "runtime " + s.def.name + " " + (s.error ? "unavailable natively: " + *s.error : *s.version),
+                  {{"runtime", s.def.name}, {"version", s.version ? json::value(*s.version) : json::value(nullptr)}});
+  if (!g->keys)
+    logging::warning("no_auth",
+                     cfg.insecure_no_auth ? "no keys file and --insecure-no-auth: anyone who can connect may run code"
+                                          : "no keys file: no authentication; listening on loopback and unix sockets only");
 
   server::SlotPool slots(cfg.slots, cfg.effective_queue_size());
   server::Metrics metrics;
-  server::App app(policy, seccomp, catalog, slots, metrics);
+  metrics.set_generation(g->number);
+  server::App app(generations, slots, metrics, docker);
+  server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
+                            probe_options(docker, cfg.slots));
   asio::io_context ioc;
   std::vector<std::unique_ptr<server::Listener>> listeners;
   // Signals are handled before anything says "ready": a SIGTERM at any moment drains.
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  asio::steady_timer grace(ioc);
+  asio::signal_set hangup(ioc, SIGHUP);
+  asio::steady_timer grace(ioc), status_timer(ioc);
+  std::atomic<bool> reloading{false};
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
-    std::fprintf(stderr, "runboxd: signal %d: draining\n", sig);
+    server::notify_stopping();
+    logging::info("draining", "signal " + std::to_string(sig) + ": draining", {{"signal", sig}});
     app.start_draining();
+    hangup.cancel();
+    status_timer.cancel();
     for (auto& l : listeners) l->stop();
     grace.expires_after(kDrainGrace);
     grace.async_wait([&](const boost::system::error_code& e) {
@@ -62,26 +117,60 @@ int serve(const config::DaemonConfig& cfg) {
     });
     std::thread([&] {
       slots.drain();  // queued and running jobs finish (or are cancelled at the grace limit)
+      while (reloading) std::this_thread::sleep_for(std::chrono::milliseconds(50));
       asio::post(ioc, [&] {
         grace.cancel();
         ioc.stop();
       });
     }).detach();
   });
+  std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    logging::info("reload_requested", "SIGHUP: reloading configuration, policies, runtimes and keys");
+    if (!reloading.exchange(true)) {
+      std::thread([&] {
+        reloader.reload();
+        reloading = false;
+      }).detach();
+    }
+    hangup.async_wait(on_hup);
+  };
+  hangup.async_wait(on_hup);
 
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
   for (const auto& l : cfg.listen) {
     listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
     listeners.back()->start();
-    std::fprintf(stderr, "runboxd: listening on %s\n", listeners.back()->local_address().c_str());
+    logging::info("listening", "listening on " + listeners.back()->local_address(),
+                  {{"address", listeners.back()->local_address()}});
   }
-  std::fprintf(stderr, "runboxd: ready with %u slots, queue %u\n", cfg.slots, cfg.effective_queue_size());
+
+  // READY=1 once the listeners are up and some runtime can run; checked again every second
+  // while it cannot (a docker engine may still be starting).
+  std::function<void(const boost::system::error_code&)> on_status = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    static bool announced = false;
+    if (!announced && app.ready()) {
+      announced = true;
+      logging::info("ready", "ready with " + std::to_string(cfg.slots) + " slots, queue " +
+                                 std::to_string(cfg.effective_queue_size()),
+                    {{"slots", cfg.slots}, {"queue_size", cfg.effective_queue_size()}});
+      server::notify_ready(status_line(slots, generations));
+    } else if (announced) {
+      server::notify_status(status_line(slots, generations));
+    }
+    status_timer.expires_after(announced ? kStatusEvery : std::chrono::seconds(1));
+    status_timer.async_wait(on_status);
+  };
+  on_status({});
+  if (!app.ready())
+    logging::warning("not_ready", "not ready yet: no runtime can run (see /readyz); checking every second");
 
   std::vector<std::thread> io_threads;
   for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { ioc.run(); });
   for (auto& t : io_threads) t.join();
-  std::fprintf(stderr, "runboxd: stopped\n");
+  logging::info("stopped", "stopped");
   return 0;
 }
 
@@ -90,26 +179,32 @@ int serve(const config::DaemonConfig& cfg) {
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{"runboxd: run untrusted code over HTTP"};
-  std::optional<std::string> config_path;
-  config::DaemonConfigOverrides overrides;
-  std::optional<std::string> runtimes_dir, policies_dir;
+  Flags flags;
   std::optional<std::uint32_t> slots;
-  cli.add_option("--config", config_path, "Configuration file (default /etc/runbox/runboxd.toml if present)");
-  cli.add_option("--listen", overrides.listen, "HOST:PORT or unix:/path (repeatable)");
-  cli.add_option("--runtimes-dir", runtimes_dir, "Directory of runtime files");
-  cli.add_option("--policies-dir", policies_dir, "Directory of policy files");
+  std::optional<std::string> log_format;
+  cli.add_option("--config", flags.config_path, "Configuration file (default /etc/runbox/runboxd.toml if present)");
+  cli.add_option("--listen", flags.overrides.listen, "HOST:PORT or unix:/path (repeatable)");
+  cli.add_option("--runtimes-dir", flags.runtimes_dir, "Directory of runtime files");
+  cli.add_option("--policies-dir", flags.policies_dir, "Directory of policy files");
   cli.add_option("--slots", slots, "Runs at once")->check(CLI::PositiveNumber);
+  cli.add_option("--keys", flags.keys, "API keys file (keys.toml, mode 0600)");
+  cli.add_option("--log-format", log_format, "json (default: one object per line) or text")->check(CLI::IsMember({"json", "text"}));
+  cli.add_option("--docker-socket", flags.docker_socket, "Docker Engine API socket (default /var/run/docker.sock)");
+  cli.add_flag("--insecure-no-auth", flags.overrides.insecure_no_auth,
+               "Allow listening on non-loopback addresses without API keys");
   CLI11_PARSE(cli, argc, argv);
+  if (log_format) logging::set_format(*logging::parse_format(*log_format));
+  flags.overrides.slots = slots;
+  flags.overrides.log_format = log_format;
   try {
-    if (runtimes_dir) overrides.runtimes_dir = *runtimes_dir;
-    if (policies_dir) overrides.policies_dir = *policies_dir;
-    overrides.slots = slots;
-    auto cfg = config::load_daemon_config(config_path ? std::optional<std::filesystem::path>(*config_path)
-                                                      : std::nullopt);
-    config::apply_overrides(cfg, overrides);
-    return serve(cfg);
+    auto cfg = read_config(flags);
+    logging::set_format(*logging::parse_format(cfg.log_format));
+    return serve(flags, cfg);
+  } catch (const sandbox::PolicyError& e) {
+    logging::error("startup_failed", e.what(), {{"file", e.file()}, {"line", e.line()}, {"field", e.field()}});
+    return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "runboxd: %s\n", e.what());
+    logging::error("startup_failed", e.what());
     return 1;
   }
 }

@@ -19,6 +19,9 @@ struct Stage {
   std::uint64_t wall_ms = 0;
   std::uint64_t memory_kb = 0;
   std::optional<std::string> verdict;  // judge mode: accepted, wrong_answer, or the stage's status
+  // internal_error only, never serialised: a short, low-cardinality cause for metrics and logs
+  // ("mount_rootfs", "cgroup", "docker").
+  std::string internal_cause;
 };
 
 struct RunResponse {

@@ -107,7 +107,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   toml::table root = detail::parse_toml(text, origin);
   TomlReader r(origin);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
-                                   "queue_size", "max_body_bytes"});
+                                   "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -141,6 +141,16 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   path_key("runtimes_dir", c.runtimes_dir);
   path_key("policies_dir", c.policies_dir);
   path_key("images_root", c.images_root);
+  path_key("docker_socket", c.docker_socket);
+  if (root.get("keys")) {
+    std::filesystem::path k;
+    path_key("keys", k);
+    c.keys_file = k;
+  }
+  if (const toml::node* n = root.get("log_format")) {
+    c.log_format = r.string(*n, "log_format");
+    if (c.log_format != "json" && c.log_format != "text") r.fail(*n, "log_format", "must be \"json\" or \"text\"");
+  }
   if (const toml::node* n = root.get("policy")) {
     const std::string& s = r.string(*n, "policy");
     if (s.empty()) r.fail(*n, "policy", "must not be empty");
@@ -199,6 +209,31 @@ void apply_overrides(DaemonConfig& config, const DaemonConfigOverrides& o) {
       throw ConfigError(origin, 0, "--slots", "must be 1.." + std::to_string(kMaxSlots));
     config.slots = *o.slots;
   }
+  if (o.keys_file) {
+    if (o.keys_file->empty()) throw ConfigError(origin, 0, "--keys", "must not be empty");
+    config.keys_file = *o.keys_file;
+  }
+  if (o.log_format) {
+    if (*o.log_format != "json" && *o.log_format != "text")
+      throw ConfigError(origin, 0, "--log-format", "must be json or text");
+    config.log_format = *o.log_format;
+  }
+  if (o.docker_socket) config.docker_socket = *o.docker_socket;
+  if (o.insecure_no_auth) config.insecure_no_auth = true;
+}
+
+bool is_local_only(const Listener& l) {
+  if (l.kind == Listener::Kind::unix_socket) return true;
+  return l.host == "localhost" || l.host == "::1" || l.host.starts_with("127.");
+}
+
+void check_auth_exposure(const DaemonConfig& config) {
+  if (config.keys_file || config.insecure_no_auth) return;
+  for (const auto& l : config.listen)
+    if (!is_local_only(l))
+      throw ConfigError(config.file.empty() ? "command line" : config.file.string(), 0, "listen",
+                        "\"" + l.text + "\" is reachable from other hosts but no keys file is configured: set `keys` "
+                        "(API keys), listen on loopback or a unix socket, or pass --insecure-no-auth");
 }
 
 }  // namespace runbox::config

@@ -37,19 +37,36 @@ struct DaemonConfig {
   std::uint32_t slots = 1;                    // runs at once; default: the CPUs this process may use
   std::optional<std::uint32_t> queue_size;    // requests waiting for a slot; unset: 4 x slots
   std::uint64_t max_body_bytes = 10 * 1024 * 1024;  // largest request body
+  // API keys (keys.toml). Unset: no authentication, and only loopback/unix listeners allowed
+  // (unless insecure_no_auth).
+  std::optional<std::filesystem::path> keys_file;
+  bool insecure_no_auth = false;              // --insecure-no-auth only (never from a file)
+  std::string log_format = "json";            // "json" (one object per line) | "text"
+  std::filesystem::path docker_socket = "/var/run/docker.sock";  // the Docker Engine API
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }
 };
 
 // The command-line flags that override the file: --listen (repeatable; replaces the file's
-// list), --runtimes-dir, --policies-dir, --slots.
+// list), --runtimes-dir, --policies-dir, --slots, --keys, --log-format, --docker-socket,
+// --insecure-no-auth.
 struct DaemonConfigOverrides {
   std::vector<std::string> listen;
   std::optional<std::filesystem::path> runtimes_dir;
   std::optional<std::filesystem::path> policies_dir;
   std::optional<std::uint32_t> slots;
+  std::optional<std::filesystem::path> keys_file;
+  std::optional<std::string> log_format;
+  std::optional<std::filesystem::path> docker_socket;
+  bool insecure_no_auth = false;
 };
+
+// True for 127.0.0.0/8, ::1, "localhost" and unix sockets: listeners only this host can reach.
+bool is_local_only(const Listener& l);
+// Refuses (ConfigError) a listener other hosts can reach when no keys file is configured,
+// unless insecure_no_auth.
+void check_auth_exposure(const DaemonConfig& config);
 
 // The installed directory (/etc/runbox/runtimes, /etc/runbox/policies) when it exists, else the
 // source tree's runtimes/ or policies/ this binary was built from (when that exists), else the

@@ -38,7 +38,7 @@ class PolicyReader {
       : r_(origin), base_dir_(std::move(base_dir)) {}
 
   Policy read(const toml::table& root) const {
-    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime"});
+    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend"});
     Policy p;
     p.origin = r_.origin();
 
@@ -67,6 +67,7 @@ class PolicyReader {
     p.uid_first = static_cast<std::uint32_t>(first);
     p.uid_count = static_cast<std::uint32_t>(count);
 
+    if (const toml::node* bn = root.get("backend")) p.backend = backend(*bn);
     p.sandbox = sandbox_sizes(r_.require(root, "sandbox", "sandbox"), "sandbox", true);
     p.run = stage(r_.require(root, "run", "run"), "run", true);
     p.compile = stage(r_.require(root, "compile", "compile"), "compile", true);
@@ -91,6 +92,27 @@ class PolicyReader {
   }
 
  private:
+  BackendPolicy backend(const toml::node& n) const {
+    const toml::table& t = r_.table(n, "backend");
+    r_.refuse_unknown_keys(t, "backend.", {"force", "docker_runtime", "fallback"});
+    BackendPolicy b;
+    if (const toml::node* f = t.get("force")) {
+      b.force = r_.string(*f, "backend.force");
+      if (*b.force != "native" && *b.force != "docker") r_.fail(*f, "backend.force", "must be \"native\" or \"docker\"");
+    }
+    if (const toml::node* rt = t.get("docker_runtime")) {
+      b.docker_runtime = r_.string(*rt, "backend.docker_runtime");
+      if (b.docker_runtime.find_first_of(" \t\n/") != std::string::npos)
+        r_.fail(*rt, "backend.docker_runtime", "must be the name of an OCI runtime registered in the Docker engine (\"runsc\")");
+    }
+    if (const toml::node* fb = t.get("fallback")) {
+      const std::string& v = r_.string(*fb, "backend.fallback");
+      if (v != "refuse" && v != "docker") r_.fail(*fb, "backend.fallback", "must be \"refuse\" or \"docker\"");
+      b.fallback_to_docker = v == "docker";
+    }
+    return b;
+  }
+
   LimitTable limit_table(const toml::node& n, const std::string& prefix, bool complete) const {
     const toml::table& t = r_.table(n, prefix);
     r_.refuse_unknown_keys(t, prefix + ".", {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"});

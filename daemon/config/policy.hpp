@@ -49,6 +49,14 @@ struct RuntimeOverride {
   SandboxSizes sandbox; // partial
 };
 
+// [backend]: which engine runs the requests this policy covers. Never silently weaker: the
+// backend chosen is in every response and log line.
+struct BackendPolicy {
+  std::optional<std::string> force;   // "native" | "docker": every run, whatever its runtime says
+  std::string docker_runtime;         // OCI runtime for docker runs ("runsc" = gVisor); "" = the engine's default
+  bool fallback_to_docker = false;    // native sandbox unusable for a runtime: docker (true) or refuse (false)
+};
+
 struct Policy {
   std::string origin;               // the policy file
   std::filesystem::path seccomp;    // resolved: relative paths are relative to the policy's directory
@@ -59,6 +67,7 @@ struct Policy {
   StagePolicy compile;              // complete
   SandboxSizes sandbox;             // complete
   std::vector<RuntimeOverride> overrides;
+  BackendPolicy backend;
 
   const StagePolicy& stage(Stage s) const { return s == Stage::run ? run : compile; }
   const RuntimeOverride* override_for(std::string_view runtime) const;

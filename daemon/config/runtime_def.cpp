@@ -92,8 +92,8 @@ class RuntimeReader {
   explicit RuntimeReader(const std::string& origin) : r_(origin) {}
 
   RuntimeDef read(const toml::table& root) const {
-    r_.refuse_unknown_keys(root, "", {"name", "aliases", "image", "source_file", "compile", "run",
-                                      "version", "env", "limits", "compile_limits"});
+    r_.refuse_unknown_keys(root, "", {"name", "aliases", "image", "backend", "docker_image", "source_file",
+                                      "compile", "run", "version", "env", "limits", "compile_limits"});
     RuntimeDef d;
     d.origin = r_.origin();
 
@@ -117,6 +117,16 @@ class RuntimeReader {
     const toml::node& in = r_.require(root, "image", "image");
     d.image = r_.string(in, "image");
     if (!valid_image_name(d.image)) r_.fail(in, "image", "\"" + d.image + "\" is not a valid image name");
+
+    if (const toml::node* bn = root.get("backend")) {
+      d.backend = r_.string(*bn, "backend");
+      if (d.backend != "native" && d.backend != "docker") r_.fail(*bn, "backend", "must be \"native\" or \"docker\"");
+    }
+    if (const toml::node* dn = root.get("docker_image")) {
+      d.docker_image = r_.string(*dn, "docker_image");
+      if (d.docker_image.empty() || d.docker_image.find_first_of(" \t\n/") == 0)
+        r_.fail(*dn, "docker_image", "must be a Docker image reference (\"python:3.12-slim\") or id");
+    }
 
     const toml::node& sn = r_.require(root, "source_file", "source_file");
     d.source_file = r_.string(sn, "source_file");

@@ -24,6 +24,10 @@ struct RuntimeDef {
   std::string name;                  // canonical name ("python3")
   std::vector<std::string> aliases;  // other names a request may use ("python", "py")
   std::string image;                 // image under the images root ("python")
+  std::string backend = "native";    // "native" (the sandbox) or "docker" (the Engine API)
+  // The Docker image the docker backend runs ("python:3.12-slim"); empty: the image that
+  // `runbox image pull` recorded for `image`, else "runbox/<image>:latest".
+  std::string docker_image;
   std::string source_file;           // file name the code is written to in /box ("main.py")
   std::optional<std::vector<std::string>> compile;  // compile stage argv; none = interpreted
   std::vector<std::string> run;      // run stage argv; a request's args are appended

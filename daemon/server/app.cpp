@@ -10,6 +10,8 @@
 #include <chrono>
 
 #include "api/error_body.hpp"
+#include "log/logger.hpp"
+#include "server/backend_choice.hpp"
 #include "api/parse_run_request.hpp"
 #include "api/response_json.hpp"
 #include "backend/backend.hpp"
@@ -31,8 +33,6 @@ std::string new_run_id() {
   return id;
 }
 
-// Runs fn on a slot; nullopt when the queue is full. The awaiting coroutine resumes on its own
-// executor when the job is done; no I/O thread ever blocks on a sandbox.
 // Runs fn on a slot; nullopt when the queue is full. The awaiting coroutine resumes on its own
 // executor when the job is done; no I/O thread ever blocks on a sandbox. (Callables are named
 // locals, not temporaries in the co_await expression: GCC 12 mis-destroys those.)
@@ -65,11 +65,56 @@ std::string endpoint_label(const Request& req) {
   return "other";
 }
 
+
+bool is_public(const std::string& target) { return target == "/healthz" || target == "/readyz" || target == "/metrics"; }
+
+std::string final_status(const job::JobOutcome& o) {
+  if (o.compile && o.compile->status != "ok") return o.compile->status;
+  if (o.run) return o.run->status;
+  return "judged";
+}
+
+// Totals over the stages of a job, for the request's log line.
+struct JobTotals {
+  std::uint64_t cpu_ms = 0, wall_ms = 0, memory_kb = 0;
+};
+JobTotals totals(const job::JobOutcome& o) {
+  JobTotals t;
+  auto add = [&](const api::Stage& s) {
+    t.cpu_ms += s.cpu_ms;
+    t.wall_ms += s.wall_ms;
+    t.memory_kb = std::max(t.memory_kb, s.memory_kb);
+  };
+  if (o.compile) add(*o.compile);
+  if (o.run) add(*o.run);
+  if (o.tests)
+    for (const auto& s : *o.tests) add(s);
+  return t;
+}
+
+template <class F>
+void for_each_stage(const job::JobOutcome& o, F f) {
+  if (o.compile) f(*o.compile);
+  if (o.run) f(*o.run);
+  if (o.tests)
+    for (const auto& s : *o.tests) f(s);
+}
+
+// What a slot hands back: the job's outcome and how long it waited for the slot.
+struct SlotResult {
+  job::JobOutcome outcome;
+  double queue_wait_s = 0;
+};
+
 }  // namespace
 
-App::App(const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp,
-         const RuntimeCatalog& catalog, SlotPool& slots, Metrics& metrics)
-    : policy_(policy), seccomp_(std::move(seccomp)), catalog_(catalog), slots_(slots), metrics_(metrics) {}
+struct App::Caller {
+  std::string key = "anonymous";  // the key's name; "anonymous" without a keys file
+  std::string tier = "default";
+};
+
+App::App(GenerationStore& generations, SlotPool& slots, Metrics& metrics, DockerEngine& docker)
+    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker) {}
 
 Response App::json(const Request& req, int status, std::string body) const {
   Response res{static_cast<http::status>(status), req.version()};
@@ -91,10 +136,37 @@ Response App::error(unsigned version, int status, const std::string& code, const
   return api_error(fake, status, code, message);
 }
 
+std::optional<Response> App::authenticate(const Request& req, const Generation& g, Caller& caller) {
+  if (!g.keys) return std::nullopt;
+  auto header = [&](http::field f) { return std::string_view(req[f].data(), req[f].size()); };
+  auto presented = auth::presented_key(header(http::field::authorization), std::string_view(req["X-API-Key"].data(), req["X-API-Key"].size()));
+  const auth::ApiKey* key = presented ? g.keys->find(*presented) : nullptr;
+  if (!key) {
+    Response res = api_error(req, 401, "unauthorized",
+                             presented ? "the API key is not valid"
+                                       : "an API key is required: \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"");
+    res.set(http::field::www_authenticate, "Bearer realm=\"runbox\"");
+    return res;
+  }
+  caller.key = key->name;
+  caller.tier = key->tier;
+  if (auto retry = limiter_.take(key->name, key->rate, key->burst)) {
+    metrics_.count_rate_limited(key->name);
+    Response res = api_error(req, 429, "rate_limited",
+                             "key \"" + key->name + "\" is over its rate of " + std::to_string(key->rate).substr(0, 6) +
+                                 " requests/s (burst " + std::to_string(static_cast<long>(key->burst)) + "); retry later");
+    res.set(http::field::retry_after, std::to_string(*retry));
+    return res;
+  }
+  return std::nullopt;
+}
+
 asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
   const std::string target(req.target());
   const auto method = req.method();
+  auto g = generations_.current();
   Response res;
+  Caller caller;
   auto only = [&](http::verb allowed) {
     if (method == allowed) return true;
     res = api_error(req, 405, "method_not_allowed",
@@ -102,10 +174,16 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     res.set(http::field::allow, http::to_string(allowed));
     return false;
   };
-  if (target == "/v1/run") {
-    if (only(http::verb::post)) res = co_await post_run(req, ctx);
+  std::optional<Response> refused = is_public(target) ? std::nullopt : authenticate(req, *g, caller);
+  if (refused) {
+    res = std::move(*refused);
+    logging::warning(res.result_int() == 401 ? "unauthorized" : "rate_limited",
+                     std::string(http::to_string(method)) + " " + target + " refused: " + std::to_string(res.result_int()),
+                     {{"endpoint", endpoint_label(req)}, {"status", res.result_int()}, {"key", caller.key}});
+  } else if (target == "/v1/run") {
+    if (only(http::verb::post)) res = co_await post_run(req, ctx, caller);
   } else if (target == "/v1/runtimes") {
-    if (only(http::verb::get)) res = get_runtimes(req);
+    if (only(http::verb::get)) res = get_runtimes(req, *g);
   } else if (target == "/healthz") {
     if (only(http::verb::get)) res = json(req, 200, R"({"status":"ok"})");
   } else if (target == "/readyz") {
@@ -119,9 +197,19 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
   co_return res;
 }
 
-Response App::get_runtimes(const Request& req) const {
+std::optional<std::string> App::runtime_problem(const Generation& g, const RuntimeState& rt) {
+  BackendChoice c = choose_backend(g.default_tier().policy, rt, g.catalog->sandbox_error());
+  if (c.refusal) return c.refusal;
+  if (c.backend == "docker") {
+    if (auto why = docker_.unavailable()) return "docker backend: " + *why;
+    if (auto why = docker_.missing_runtime(c.oci_runtime)) return *why;
+  }
+  return std::nullopt;
+}
+
+Response App::get_runtimes(const Request& req, const Generation& g) {
   json::array list;
-  for (const auto& s : catalog_.all()) {
+  for (const auto& s : g.catalog->all()) {
     json::object o;
     o["name"] = s.def.name;
     json::array aliases;
@@ -129,22 +217,40 @@ Response App::get_runtimes(const Request& req) const {
     o["aliases"] = std::move(aliases);
     o["version"] = s.version ? json::value(*s.version) : json::value(nullptr);
     o["compiled"] = s.def.has_compile();
-    o["backend"] = "native";
-    if (s.error) o["error"] = *s.error;
+    o["backend"] = choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).backend;
+    if (auto problem = runtime_problem(g, s)) o["error"] = *problem;
     list.push_back(std::move(o));
   }
   return json(req, 200, json::serialize(list));
 }
 
-Response App::get_readyz(const Request& req) const {
+bool App::ready() {
+  if (draining_) return false;
+  auto g = generations_.current();
+  if (g->catalog->sandbox_error()) return false;
+  for (const auto& s : g->catalog->all())
+    if (!runtime_problem(*g, s)) return true;
+  return false;
+}
+
+Response App::get_readyz(const Request& req) {
+  auto g = generations_.current();
   json::object o;
-  o["ready"] = ready();
+  const bool is_ready = ready();
+  o["ready"] = is_ready;
   o["draining"] = draining_.load();
+  o["sandbox"] = g->catalog->sandbox_error() ? json::value(*g->catalog->sandbox_error()) : json::value("ok");
+  auto docker_problem = docker_.unavailable();
+  o["docker"] = docker_problem ? json::value(*docker_problem) : json::value("ok");
+  o["generation"] = g->number;
   json::object runtimes;
-  for (const auto& s : catalog_.all()) runtimes[s.def.name] = s.error ? *s.error : std::string("ready");
+  for (const auto& s : g->catalog->all()) {
+    auto problem = runtime_problem(*g, s);
+    runtimes[s.def.name] = problem ? *problem : std::string("ready");
+  }
   o["runtimes"] = std::move(runtimes);
-  Response res = json(req, ready() ? 200 : 503, json::serialize(o));
-  if (!ready()) res.set(http::field::retry_after, "5");
+  Response res = json(req, is_ready ? 200 : 503, json::serialize(o));
+  if (!is_ready) res.set(http::field::retry_after, "5");
   return res;
 }
 
@@ -163,33 +269,53 @@ void App::cancel_all_runs() {
   for (int fd : active_cancel_fds_) (void)!::write(fd, &one, sizeof one);
 }
 
-asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx) {
+asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, const Caller& caller) {
   const auto started = std::chrono::steady_clock::now();
-  auto parsed = api::parse_run_request(req.body());
-  if (auto* e = std::get_if<api::ApiError>(&parsed)) co_return api_error(req, e->status, e->code, e->message);
-  auto run_req = std::make_shared<api::RunRequest>(std::move(std::get<api::RunRequest>(parsed)));
+  const std::string id = new_run_id();
+  auto g = generations_.current();  // this run's files, to its end
+  json::object log_fields{{"id", id}, {"key", caller.key}, {"tier", caller.tier}};
+  auto refuse = [&](int status, const std::string& code, const std::string& message) {
+    log_fields["status"] = status;
+    log_fields["error"] = code;
+    logging::info("request", "run " + id + " refused: " + std::to_string(status) + " " + code, log_fields);
+    return api_error(req, status, code, message);
+  };
 
-  const RuntimeState* rt = catalog_.find(run_req->runtime);
-  if (!rt) co_return api_error(req, 404, "unknown_runtime", "no runtime named '" + run_req->runtime + "' (GET /v1/runtimes lists them)");
-  if (!rt->ready()) co_return api_error(req, 503, "runtime_unavailable", rt->def.name + " is unavailable: " + *rt->error);
-  if (draining_) co_return api_error(req, 503, "overloaded", "runboxd is shutting down");
+  auto parsed = api::parse_run_request(req.body());
+  if (auto* e = std::get_if<api::ApiError>(&parsed)) co_return refuse(e->status, e->code, e->message);
+  auto run_req = std::make_shared<api::RunRequest>(std::move(std::get<api::RunRequest>(parsed)));
+  log_fields["runtime"] = run_req->runtime;
+
+  const RuntimeState* rt = g->catalog->find(run_req->runtime);
+  if (!rt) co_return refuse(404, "unknown_runtime", "no runtime named '" + run_req->runtime + "' (GET /v1/runtimes lists them)");
+  log_fields["runtime"] = rt->def.name;
+  const Tier& tier = g->tiers.at(caller.tier);
+  BackendChoice choice = choose_backend(tier.policy, *rt, g->catalog->sandbox_error());
+  log_fields["backend"] = choice.backend;
+  if (choice.refusal) co_return refuse(503, "runtime_unavailable", *choice.refusal);
+  if (choice.backend == "docker") {
+    if (auto why = docker_.unavailable())
+      co_return refuse(503, "runtime_unavailable", rt->def.name + " runs on the docker backend, which is unavailable: " + *why);
+    if (auto why = docker_.missing_runtime(choice.oci_runtime)) co_return refuse(503, "runtime_unavailable", *why);
+  }
+  if (draining_) co_return refuse(503, "overloaded", "runboxd is shutting down");
 
   auto plan = std::make_shared<job::JobPlan>();
   plan->rootfs = rt->rootfs;
   plan->env = rt->def.env;
   plan->source_file = rt->def.source_file;
-  plan->seccomp = seccomp_;
-  auto bounds = config::stage_bounds(policy_, rt->def, config::Stage::run);
+  plan->seccomp = tier.seccomp;
+  auto bounds = config::stage_bounds(tier.policy, rt->def, config::Stage::run);
   plan->box_mb = bounds.defaults.box_mb;
-  auto run_limits = config::effective_limits(policy_, rt->def, config::Stage::run, run_req->limits);
+  auto run_limits = config::effective_limits(tier.policy, rt->def, config::Stage::run, run_req->limits);
   if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits))
-    co_return api_error(req, 422, "limit_exceeds_policy", refusal->message);
+    co_return refuse(422, "limit_exceeds_policy", refusal->message);
   plan->run = {config::expand_placeholders(rt->def.run, std::get<sandbox::Limits>(run_limits)),
                std::get<sandbox::Limits>(run_limits)};
   if (rt->def.has_compile()) {
-    auto compile_limits = config::effective_limits(policy_, rt->def, config::Stage::compile, run_req->compile_limits);
+    auto compile_limits = config::effective_limits(tier.policy, rt->def, config::Stage::compile, run_req->compile_limits);
     if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits))
-      co_return api_error(req, 422, "limit_exceeds_policy", refusal->message);
+      co_return refuse(422, "limit_exceeds_policy", refusal->message);
     plan->compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, std::get<sandbox::Limits>(compile_limits)),
                                    std::get<sandbox::Limits>(compile_limits)};
   }
@@ -198,34 +324,63 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx) 
     std::lock_guard lock(cancel_mu_);
     active_cancel_fds_.insert(ctx.cancel_fd);
   }
-  const std::uint32_t uid_first = policy_.uid_first;
-  std::function<job::JobOutcome(unsigned)> work = [plan, run_req, uid_first, ctx](unsigned slot) {
+  const std::uint32_t uid_first = tier.policy.uid_first;
+  const auto submitted = std::chrono::steady_clock::now();
+  DockerEngine* docker = &docker_;
+  std::function<SlotResult(unsigned)> work = [plan, run_req, uid_first, ctx, submitted, choice, g, rt, &tier,
+                                              docker](unsigned slot) {
+    SlotResult r;
+    r.queue_wait_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
     job::JobPlan p = *plan;
-    p.uid = p.gid = uid_first + slot;  // one uid per slot: concurrent runs never share one
-    backend::NativeBackend native;
-    return job::run_job(p, *run_req, native, ctx.cancel_fd);
+    if (choice.backend == "docker") {
+      // Containers are apart by their own namespaces; the image's nobody owns /box there.
+      p.uid = p.gid = 65534;
+      auto backend = docker->backend(rt->docker_image, choice.oci_runtime, tier.docker_seccomp_json);
+      r.outcome = job::run_job(p, *run_req, *backend, ctx.cancel_fd);
+    } else {
+      p.uid = p.gid = uid_first + slot;  // one uid per slot: concurrent runs never share one
+      backend::NativeBackend native;
+      r.outcome = job::run_job(p, *run_req, native, ctx.cancel_fd);
+    }
+    return r;
   };
-  std::optional<job::JobOutcome> outcome = co_await on_slot<job::JobOutcome>(slots_, std::move(work));
+  std::optional<SlotResult> done = co_await on_slot<SlotResult>(slots_, std::move(work));
   {
     std::lock_guard lock(cancel_mu_);
     active_cancel_fds_.erase(ctx.cancel_fd);
   }
-  if (!outcome) co_return api_error(req, 503, "overloaded", "all slots are busy and the queue is full; retry later");
+  if (!done) co_return refuse(503, "overloaded", "all slots are busy and the queue is full; retry later");
+
+  job::JobOutcome& outcome = done->outcome;
+  const std::string status = final_status(outcome);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.count_run(rt->def.name, choice.backend, status, seconds, done->queue_wait_s);
+  for_each_stage(outcome, [&](const api::Stage& s) {
+    if (s.status == "internal_error") metrics_.count_setup_failure(choice.backend, s.internal_cause.empty() ? "unknown" : s.internal_cause);
+  });
+  JobTotals t = totals(outcome);
+  log_fields["status"] = 200;
+  log_fields["result"] = status;
+  log_fields["cpu_ms"] = t.cpu_ms;
+  log_fields["wall_ms"] = t.wall_ms;
+  log_fields["memory_kb"] = t.memory_kb;
+  log_fields["queue_wait_ms"] = static_cast<std::uint64_t>(done->queue_wait_s * 1000);
+  log_fields["duration_ms"] = static_cast<std::uint64_t>(seconds * 1000);
+  if (choice.why != "runtime") log_fields["backend_reason"] = choice.why;
+  if (outcome.tests) log_fields["tests"] = outcome.tests->size();
+  logging::info("request", "run " + id + " " + rt->def.name + " on " + choice.backend + ": " + status, log_fields);
 
   api::RunResponse response;
-  response.id = new_run_id();
+  response.id = id;
   response.runtime = rt->def.name;
   response.version = rt->version;
-  response.backend = "native";
-  response.compile = std::move(outcome->compile);
-  response.run = std::move(outcome->run);
-  response.tests = std::move(outcome->tests);
-  std::string final_status = response.compile && response.compile->status != "ok" ? response.compile->status
-                             : response.run                                         ? response.run->status
-                                                                                    : "judged";
-  metrics_.count_run(rt->def.name, "native", final_status,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  co_return json(req, 200, json::serialize(api::response_to_json(response, run_req->encoding)));
+  response.backend = choice.backend;
+  response.compile = std::move(outcome.compile);
+  response.run = std::move(outcome.run);
+  response.tests = std::move(outcome.tests);
+  Response res = json(req, 200, json::serialize(api::response_to_json(response, run_req->encoding)));
+  res.set("X-Request-Id", id);
+  co_return res;
 }
 
 }  // namespace runbox::server

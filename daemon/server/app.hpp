@@ -1,46 +1,54 @@
 #pragma once
-// runboxd's request handler: routes, the run endpoint (validate → resolve runtime → merge limits
-// → queue on a slot → run the job → answer), runtimes, health, readiness and metrics. It sees
-// requests and responses only; sockets are the session's business.
+// runboxd's request handler: routes, authentication and rate limits, the run endpoint (validate
+// → resolve runtime → choose the backend → merge limits → queue on a slot → run the job →
+// answer and log), runtimes, health, readiness and metrics. It sees requests and responses
+// only; sockets are the session's business. Each request works on the generation of files in
+// force when it arrived (server/generation.hpp), so a reload never changes a run midway.
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
 
-#include "config/policy.hpp"
+#include "auth/rate_limiter.hpp"
+#include "server/docker_engine.hpp"
+#include "server/generation.hpp"
 #include "server/http_types.hpp"
 #include "server/metrics.hpp"
-#include "server/runtime_catalog.hpp"
 #include "server/slot_pool.hpp"
 
 namespace runbox::server {
 
 class App final : public Handler {
  public:
-  App(const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp,
-      const RuntimeCatalog& catalog, SlotPool& slots, Metrics& metrics);
+  App(GenerationStore& generations, SlotPool& slots, Metrics& metrics, DockerEngine& docker);
 
   boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) override;
   Response error(unsigned version, int status, const std::string& code, const std::string& message) override;
 
-  bool ready() const { return !draining_ && catalog_.ready_count() > 0; }
+  // Ready: not draining, the native sandbox's self-check passed, and some runtime can run.
+  bool ready();
   // SIGTERM: /readyz turns 503; new runs get 503; running ones finish or are cancelled.
   void start_draining() { draining_ = true; }
   void cancel_all_runs();
 
  private:
-  boost::asio::awaitable<Response> post_run(const Request& req, RequestContext ctx);
-  Response get_runtimes(const Request& req) const;
-  Response get_readyz(const Request& req) const;
+  struct Caller;
+  boost::asio::awaitable<Response> post_run(const Request& req, RequestContext ctx, const Caller& caller);
+  Response get_runtimes(const Request& req, const Generation& g);
+  Response get_readyz(const Request& req);
   Response get_metrics(const Request& req) const;
   Response json(const Request& req, int status, std::string body) const;
   Response api_error(const Request& req, int status, const std::string& code, const std::string& message) const;
+  // nullopt: the caller may go on (as *caller); else the 401/429 answer.
+  std::optional<Response> authenticate(const Request& req, const Generation& g, Caller& caller);
+  // Whether the runtime can run now under its default tier, and why not.
+  std::optional<std::string> runtime_problem(const Generation& g, const RuntimeState& rt);
 
-  const config::Policy& policy_;
-  std::shared_ptr<const sandbox::SeccompProgram> seccomp_;
-  const RuntimeCatalog& catalog_;
+  GenerationStore& generations_;
   SlotPool& slots_;
   Metrics& metrics_;
+  DockerEngine& docker_;
+  auth::RateLimiter limiter_;
   std::atomic<bool> draining_{false};
   std::mutex cancel_mu_;
   std::set<int> active_cancel_fds_;

@@ -8,24 +8,46 @@ using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
-Metrics::Metrics()
+namespace {
+const prometheus::Histogram::BucketBoundaries kRunBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+const prometheus::Histogram::BucketBoundaries kWaitBuckets{0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30};
+}  // namespace
+
+Metrics::Metrics(const std::string& version)
     : registry_(std::make_shared<prometheus::Registry>()),
       requests_(BuildCounter().Name("runbox_http_requests_total").Help("HTTP requests by endpoint and status code").Register(*registry_)),
       runs_(BuildCounter().Name("runbox_runs_total").Help("Runs by runtime, backend and final status").Register(*registry_)),
-      latency_(BuildHistogram().Name("runbox_run_duration_seconds").Help("Time from accepting a run to its answer").Register(*registry_)),
+      latency_(BuildHistogram().Name("runbox_run_duration_seconds").Help("Time from accepting a run to its answer, by runtime and backend").Register(*registry_)),
+      queue_wait_(BuildHistogram().Name("runbox_queue_wait_seconds").Help("Time a run waited for a slot").Register(*registry_)),
+      rate_limited_(BuildCounter().Name("runbox_rate_limited_total").Help("Requests refused with 429 by API key name").Register(*registry_)),
+      setup_failures_(BuildCounter().Name("runbox_sandbox_setup_failures_total").Help("Stages that ended internal_error, by backend and cause").Register(*registry_)),
+      reloads_(BuildCounter().Name("runbox_reloads_total").Help("Configuration reloads by result").Register(*registry_)),
+      generation_(BuildGauge().Name("runbox_config_generation").Help("Number of the configuration in force (1 at start, +1 per successful reload)").Register(*registry_).Add({})),
       queue_(BuildGauge().Name("runbox_queue_length").Help("Runs waiting for a slot").Register(*registry_).Add({})),
-      busy_(BuildGauge().Name("runbox_slots_busy").Help("Slots running a job").Register(*registry_).Add({})) {}
+      busy_(BuildGauge().Name("runbox_slots_busy").Help("Slots running a job").Register(*registry_).Add({})) {
+  BuildGauge().Name("runbox_build_info").Help("Always 1; the labels say which runbox this is").Register(*registry_)
+      .Add({{"version", version}}).Set(1);
+}
 
 void Metrics::count_request(const std::string& endpoint, int status) {
   requests_.Add({{"endpoint", endpoint}, {"code", std::to_string(status)}}).Increment();
 }
 
 void Metrics::count_run(const std::string& runtime, const std::string& backend, const std::string& status,
-                        double seconds) {
+                        double seconds, double queue_wait_seconds) {
   runs_.Add({{"runtime", runtime}, {"backend", backend}, {"status", status}}).Increment();
-  static const prometheus::Histogram::BucketBoundaries buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-  latency_.Add({{"runtime", runtime}}, buckets).Observe(seconds);
+  latency_.Add({{"runtime", runtime}, {"backend", backend}}, kRunBuckets).Observe(seconds);
+  queue_wait_.Add({}, kWaitBuckets).Observe(queue_wait_seconds);
 }
+
+void Metrics::count_rate_limited(const std::string& key_name) { rate_limited_.Add({{"key", key_name}}).Increment(); }
+
+void Metrics::count_setup_failure(const std::string& backend, const std::string& cause) {
+  setup_failures_.Add({{"backend", backend}, {"cause", cause}}).Increment();
+}
+
+void Metrics::count_reload(bool ok) { reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }
+void Metrics::set_generation(std::uint64_t number) { generation_.Set(static_cast<double>(number)); }
 
 void Metrics::set_slots(unsigned busy, unsigned queued) {
   busy_.Set(busy);

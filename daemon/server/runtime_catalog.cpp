@@ -1,6 +1,7 @@
 #include "server/runtime_catalog.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "config/effective_limits.hpp"
@@ -10,7 +11,8 @@ namespace runbox::server {
 namespace {
 
 std::optional<std::string> probe_version(RuntimeState& state, const config::Policy& policy,
-                                         const std::shared_ptr<const sandbox::SeccompProgram>& seccomp) {
+                                         const std::shared_ptr<const sandbox::SeccompProgram>& seccomp,
+                                         std::uint32_t slots, bool& setup_failed) {
   auto bounds = config::stage_bounds(policy, state.def, config::Stage::run);
   sandbox::Spec spec;
   spec.rootfs = state.rootfs;
@@ -20,9 +22,10 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
   spec.limits.cpu_ms = std::max<std::uint64_t>(spec.limits.cpu_ms, 10000);
   spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 20000);
   spec.seccomp = seccomp;
-  spec.uid = policy.uid_first;
-  spec.gid = policy.uid_first;
+  // A uid past the slots' range when there is one: a reload probes while runs are going on.
+  spec.uid = spec.gid = policy.uid_count > slots ? policy.uid_first + slots : policy.uid_first;
   sandbox::Result r = sandbox::run(spec);
+  setup_failed = r.status == sandbox::Status::internal_error;
   if (r.status != sandbox::Status::ok) {
     state.error = "version command failed (" + std::string(sandbox::to_string(r.status)) + "): " +
                   (r.error.empty() ? r.stderr_data.substr(0, 200) : r.error);
@@ -36,23 +39,47 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
 }  // namespace
 
 RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::filesystem::path& images_root,
-                               const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp)
+                               const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp,
+                               const ProbeOptions& probe)
     : runtimes_(runtimes) {
   for (const auto& def : runtimes_.all()) {
-    states_.push_back(RuntimeState{def, images_root / def.image, std::nullopt, std::nullopt});
+    std::string docker_image = def.docker_image;
+    if (docker_image.empty() && probe.docker_image_for) docker_image = probe.docker_image_for(def);
+    if (docker_image.empty()) docker_image = "runbox/" + def.image + ":latest";
+    states_.push_back(RuntimeState{def, images_root / def.image, std::nullopt, std::nullopt, docker_image});
     if (!std::filesystem::is_directory(states_.back().rootfs / "usr"))
       states_.back().error = "image '" + def.image + "' is not installed at " + states_.back().rootfs.string();
   }
   // Probes run a few at a time (one per CPU): start-up takes about the slowest runtime's time
   // (the JVM's) instead of the sum.
   std::atomic<std::size_t> next{0};
+  std::atomic<unsigned> probed{0}, setup_failures{0};
+  std::mutex first_failure_mu;
   auto worker = [&] {
-    for (std::size_t i; (i = next++) < states_.size();)
-      if (!states_[i].error) states_[i].version = probe_version(states_[i], policy, seccomp);
+    for (std::size_t i; (i = next++) < states_.size();) {
+      RuntimeState& st = states_[i];
+      if (!st.error) {
+        bool setup_failed = false;
+        st.version = probe_version(st, policy, seccomp, probe.slots, setup_failed);
+        ++probed;
+        if (setup_failed) {
+          ++setup_failures;
+          std::lock_guard lock(first_failure_mu);
+          if (!sandbox_error_) sandbox_error_ = *st.error;
+        }
+      }
+      // Not runnable natively (or docker-only): its version as the docker backend sees it.
+      if (!st.version && probe.docker_probe && (st.def.backend == "docker" || st.error)) {
+        std::string why;
+        auto bounds = config::stage_bounds(policy, st.def, config::Stage::run);
+        st.version = probe.docker_probe(st, config::expand_placeholders(st.def.version, bounds.defaults), &why);
+      }
+    }
   };
   std::vector<std::thread> workers;
   for (unsigned n = std::max(2u, std::thread::hardware_concurrency()); n > 0; --n) workers.emplace_back(worker);
   for (auto& w : workers) w.join();
+  if (probed == 0 || setup_failures < probed) sandbox_error_.reset();
 }
 
 const RuntimeState* RuntimeCatalog::find(std::string_view name_or_alias) const {

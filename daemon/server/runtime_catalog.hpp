@@ -3,6 +3,7 @@
 // version each one reports — detected at start-up by running its version command in the
 // sandbox, never written by hand. A runtime whose image is missing stays listed with an error.
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,21 +18,42 @@ struct RuntimeState {
   config::RuntimeDef def;
   std::filesystem::path rootfs;
   std::optional<std::string> version;
-  std::optional<std::string> error;  // why it cannot run (image missing, version probe failed)
-  bool ready() const { return !error.has_value(); }
+  std::optional<std::string> error;  // why the native sandbox cannot run it (image missing, probe failed)
+  std::string docker_image;          // what the docker backend runs for it
+  bool ready() const { return !error.has_value(); }  // natively
+};
+
+// How versions are probed. The native probe runs in the sandbox under a uid no slot uses (when
+// the policy has one to spare); a runtime the native sandbox cannot run is probed through
+// docker_probe (its version command in a container), when given.
+struct ProbeOptions {
+  std::uint32_t slots = 1;
+  // The docker image a runtime runs when its runtime file names none (e.g. the one `runbox image
+  // pull` recorded for its rootfs); empty function or empty answer: "runbox/<image>:latest".
+  std::function<std::string(const config::RuntimeDef&)> docker_image_for;
+  // Runs argv in the runtime's docker image; the version text, or nullopt and *error.
+  std::function<std::optional<std::string>(const RuntimeState&, const std::vector<std::string>& argv,
+                                           std::string* error)>
+      docker_probe;
 };
 
 class RuntimeCatalog {
  public:
   RuntimeCatalog(const config::RuntimeSet& runtimes, const std::filesystem::path& images_root,
-                 const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp);
+                 const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp,
+                 const ProbeOptions& probe = {});
   const RuntimeState* find(std::string_view name_or_alias) const;
   const std::vector<RuntimeState>& all() const { return states_; }
-  std::size_t ready_count() const;
+  std::size_t ready_count() const;  // natively
+  // Set when every native probe that ran failed in the sandbox's own set-up (not the program):
+  // the native sandbox does not work on this host. nullopt: it ran a program to completion, or
+  // there was nothing to probe with.
+  const std::optional<std::string>& sandbox_error() const { return sandbox_error_; }
 
  private:
   config::RuntimeSet runtimes_;
   std::vector<RuntimeState> states_;
+  std::optional<std::string> sandbox_error_;
 };
 
 }  // namespace runbox::server

@@ -60,4 +60,12 @@ Result run(const Spec& spec) {
   }
 }
 
+std::string cgroup_mode() {
+  try {
+    return cgroup_backend().layout();
+  } catch (const std::exception& e) {
+    return std::string("unusable: ") + e.what();
+  }
+}
+
 }  // namespace runbox::sandbox

@@ -45,7 +45,9 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
   std::vector<std::string> args = {RUNBOXD_PATH, "--listen", "127.0.0.1:0", "--runtimes-dir",
                                    options.runtimes_dir ? options.runtimes_dir->string()
                                                         : std::string(RUNBOX_SOURCE_DIR) + "/runtimes",
-                                   "--policies-dir", std::string(RUNBOX_SOURCE_DIR) + "/policies"};
+                                   "--policies-dir",
+                                   options.policies_dir ? options.policies_dir->string()
+                                                        : std::string(RUNBOX_SOURCE_DIR) + "/policies"};
   if (options.slots) {
     args.push_back("--slots");
     args.push_back(std::to_string(*options.slots));
@@ -54,9 +56,16 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
     args.push_back("--config");
     args.push_back(options.config->string());
   }
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+  env_strings.insert(env_strings.end(), options.env.begin(), options.env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
 
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -75,22 +84,23 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(pipefd[1]);
   pid_ = pid;
   const int fd = pipefd[0];
 
-  // The port from "runboxd: listening on 127.0.0.1:<port>", then "runboxd: ready ...".
-  const std::regex listening(R"(runboxd: listening on 127\.0\.0\.1:([0-9]+))");
+  // The port from "listening on 127.0.0.1:<port>", then "ready with ..." (in the JSON lines'
+  // "msg" or the text format alike).
+  const std::regex listening(R"(listening on 127\.0\.0\.1:([0-9]+))");
   const auto deadline = Clock::now() + options.start_timeout;
   std::string log;
   bool open = true;
   for (;;) {
     std::smatch m;
     if (port_ == 0 && std::regex_search(log, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-    if (port_ != 0 && log.find("runboxd: ready") != std::string::npos) break;
+    if (port_ != 0 && log.find("ready with ") != std::string::npos) break;
     int status = 0;
     const bool reaped = ::waitpid(pid_, &status, WNOHANG) == pid_;
     if (reaped || !open || Clock::now() >= deadline) {

@@ -20,6 +20,9 @@ struct DaemonOptions {
   std::optional<unsigned> slots;
   std::optional<std::filesystem::path> config;        // --config FILE
   std::optional<std::filesystem::path> runtimes_dir;  // default: the source tree's runtimes/
+  std::optional<std::filesystem::path> policies_dir;  // default: the source tree's policies/
+  std::vector<std::string> extra_args;                // more flags (--keys, --log-format, ...)
+  std::vector<std::string> env;                       // KEY=VALUE added to the environment
   std::chrono::seconds start_timeout{60};
 };
 

@@ -1,4 +1,6 @@
 #pragma once
+#include <string>
+
 #include "runbox/sandbox/result.hpp"
 #include "runbox/sandbox/spec.hpp"
 
@@ -9,5 +11,9 @@ namespace runbox::sandbox {
 // internal_error result naming the step and the cause. Thread-safe: the daemon calls it from
 // several slots at once.
 Result run(const Spec& spec);
+
+// The cgroup layout runs use on this host: "v2", "hybrid" or "v1"; or "unusable: <why>" when
+// none can enforce the limits (every run is then refused). Probes once.
+std::string cgroup_mode();
 
 }  // namespace runbox::sandbox

@@ -1,0 +1,138 @@
+#include "auth/key_set.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "config/toml_reader.hpp"
+
+namespace runbox::auth {
+
+Digest sha256(std::string_view data) {
+  Digest d{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr) != 1 || len != d.size())
+    throw std::runtime_error("SHA-256 failed (OpenSSL)");
+  return d;
+}
+
+std::string to_hex(const Digest& d) {
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned char b : d) s += {hex[b >> 4], hex[b & 15]};
+  return s;
+}
+
+std::optional<Digest> digest_from_hex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Digest d{};
+  for (std::size_t i = 0; i < 32; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    d[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return d;
+}
+
+namespace {
+
+bool valid_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
+KeySet KeySet::parse(const std::string& text, const std::string& origin) {
+  using config::detail::line_of;
+  toml::table root = config::detail::parse_toml(text, origin);
+  config::detail::TomlReader r(origin);
+  r.refuse_unknown_keys(root, "", {"key"});
+  KeySet set;
+  set.origin_ = origin;
+  const toml::node* kn = root.get("key");
+  if (!kn) return set;  // no keys: nothing is accepted
+  const toml::array* arr = kn->as_array();
+  if (!arr) r.fail(*kn, "key", "must be an array of tables ([[key]])");
+  std::set<std::string> names;
+  std::set<Digest> hashes;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string field = "key[" + std::to_string(i) + "]";
+    const toml::table& t = r.table(*arr->get(i), field);
+    r.refuse_unknown_keys(t, field + ".", {"name", "sha256", "tier", "rate", "burst"});
+    ApiKey k;
+    k.line = line_of(*arr->get(i));
+    const toml::node& nn = r.require(t, "name", field + ".name");
+    k.name = r.string(nn, field + ".name");
+    if (!valid_name(k.name)) r.fail(nn, field + ".name", "letters, digits, - _ . only (1..64 characters)");
+    if (!names.insert(k.name).second) r.fail(nn, field + ".name", "\"" + k.name + "\" is used twice");
+    const toml::node& hn = r.require(t, "sha256", field + ".sha256");
+    auto digest = digest_from_hex(r.string(hn, field + ".sha256"));
+    if (!digest) r.fail(hn, field + ".sha256", "must be 64 hex digits: the SHA-256 of the key (runbox key new prints one)");
+    if (!hashes.insert(*digest).second) r.fail(hn, field + ".sha256", "the same key is listed twice");
+    k.hash = *digest;
+    if (const toml::node* tn = t.get("tier")) {
+      k.tier = r.string(*tn, field + ".tier");
+      if (!valid_name(k.tier) || k.tier.front() == '.') r.fail(*tn, field + ".tier", "must name a policy (letters, digits, - _ .)");
+    }
+    if (const toml::node* rn = t.get("rate")) {
+      k.rate = r.number(*rn, field + ".rate");
+      if (!(k.rate > 0) || !std::isfinite(k.rate) || k.rate > 1e6) r.fail(*rn, field + ".rate", "requests per second: more than 0, at most 1000000");
+    }
+    k.burst = std::max(1.0, std::ceil(k.rate * 2));
+    if (const toml::node* bn = t.get("burst")) {
+      k.burst = r.number(*bn, field + ".burst");
+      if (!(k.burst >= 1) || !std::isfinite(k.burst) || k.burst > 1e6) r.fail(*bn, field + ".burst", "must be 1..1000000 requests");
+    }
+    set.keys_.push_back(std::move(k));
+  }
+  return set;
+}
+
+KeySet KeySet::load(const std::filesystem::path& file) {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) throw config::ConfigError(file.string(), 0, "", "cannot read the keys file");
+  if (st.st_mode & 077)
+    throw config::ConfigError(file.string(), 0, "",
+                              "the keys file must be readable by its owner only (chmod 600): its mode is " +
+                                  [&] { char b[8]; std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777); return std::string(b); }());
+  return parse(config::detail::read_text_file(file), file.string());
+}
+
+const ApiKey* KeySet::find(std::string_view presented) const {
+  const Digest d = sha256(presented);
+  const ApiKey* found = nullptr;
+  for (const auto& k : keys_)
+    if (CRYPTO_memcmp(k.hash.data(), d.data(), d.size()) == 0) found = &k;
+  return found;
+}
+
+std::optional<std::string> presented_key(std::string_view authorization, std::string_view x_api_key) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+  };
+  std::string_view a = trim(authorization);
+  if (a.size() > 7 && (a.substr(0, 7) == "Bearer " || a.substr(0, 7) == "bearer ")) {
+    std::string_view k = trim(a.substr(7));
+    if (!k.empty()) return std::string(k);
+  }
+  std::string_view x = trim(x_api_key);
+  if (!x.empty()) return std::string(x);
+  return std::nullopt;
+}
+
+}  // namespace runbox::auth

@@ -1,0 +1,49 @@
+#pragma once
+// What runboxd knows of the Docker engine: whether it answers (asked again at most once a
+// second, so a dead engine is noticed and a restarted one is used again without a reload),
+// which OCI runtimes it has, and a backend for one run. A dead or absent engine makes only the
+// docker-backed runtimes unavailable.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend/backend.hpp"
+
+namespace runbox::server {
+
+class DockerEngine {
+ public:
+  explicit DockerEngine(std::filesystem::path socket);
+  const std::filesystem::path& socket() const { return socket_; }
+
+  // nullopt when the engine answers; otherwise why not ("Docker engine unreachable at ...").
+  std::optional<std::string> unavailable();
+  // nullopt when the engine has the OCI runtime registered ("" is always there).
+  std::optional<std::string> missing_runtime(const std::string& oci_runtime);
+  // The docker backend for one run of `image`.
+  // seccomp_json: the tier's profile as an OCI/Docker seccomp profile.
+  std::unique_ptr<backend::Backend> backend(const std::string& image, const std::string& oci_runtime,
+                                            const std::string& seccomp_json);
+  // The version text of a docker-only runtime: argv run once in `image`; nullopt and *error.
+  std::optional<std::string> probe_version(const std::string& image, const std::vector<std::string>& argv,
+                                           const std::vector<std::string>& env, std::string* error);
+  // Removes the containers runbox labelled (left by a crash); never anything else. Returns how
+  // many; throws nothing (an absent engine has none to remove).
+  std::size_t remove_leftovers();
+
+ private:
+  void refresh_locked();
+
+  std::filesystem::path socket_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point checked_{};
+  std::optional<std::string> unavailable_ = std::string("not checked yet");
+  std::set<std::string> runtimes_;
+};
+
+}  // namespace runbox::server

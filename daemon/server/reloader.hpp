@@ -1,0 +1,35 @@
+#pragma once
+// SIGHUP: read every file again (the configuration, the policies of every tier, the runtimes,
+// the keys) and probe the runtimes, beside the generation in force. A complete, valid set
+// replaces it for new requests; anything wrong refuses the whole set with a log line naming the
+// file, line and field, and the old one stays. Settings that only a restart can change
+// (listeners, slots, queue size, body limit) are reported, not applied.
+#include <boost/json/array.hpp>
+#include <functional>
+#include <mutex>
+
+#include "server/generation.hpp"
+#include "server/metrics.hpp"
+
+namespace runbox::server {
+
+class Reloader {
+ public:
+  // read_config: the configuration as at start-up (the same file and command-line flags).
+  Reloader(std::function<config::DaemonConfig()> read_config, GenerationStore& store, Metrics& metrics,
+           ProbeOptions probe);
+  // Blocking (probing takes seconds); runs one reload at a time. True when the new set is in force.
+  bool reload();
+
+ private:
+  std::function<config::DaemonConfig()> read_config_;
+  GenerationStore& store_;
+  Metrics& metrics_;
+  ProbeOptions probe_;
+  std::mutex mu_;
+};
+
+// The start-up (and reload) summary of a generation: runtimes with their versions and backends.
+boost::json::array runtime_summary(const Generation& g);
+
+}  // namespace runbox::server
