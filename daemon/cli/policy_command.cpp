@@ -1,6 +1,8 @@
 // `runbox policy check FILE [--runtimes-dir DIR]`: validates a policy (and the seccomp profile it
 // names, compiled to BPF as the daemon would) against the runtimes, and prints the effective run
-// and compile limits per runtime. Exit 0 when valid; 1 with "runbox: file:line: field: message".
+// and compile limits per runtime. `runbox policy check --config runboxd.toml` checks the whole
+// set runboxd would load (or reload on SIGHUP): the configuration, the runtimes, every tier's
+// policy and the keys file. Exit 0 when valid; 1 with "runbox: file:line: field: message".
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "commands.hpp"
 #include "config/config_error.hpp"
 #include "config/daemon_config.hpp"
+#include "config/daemon_files.hpp"
 #include "config/effective_limits.hpp"
 #include "config/policy.hpp"
 #include "config/runtime_def.hpp"
@@ -21,6 +24,7 @@ namespace {
 struct PolicyCheckOptions {
   std::string file;
   std::string runtimes_dir;
+  std::string config;
 };
 
 std::string cell(std::uint64_t def, std::uint64_t max) {
@@ -58,7 +62,37 @@ void print_table(const config::Policy& policy, const config::RuntimeSet& runtime
   }
 }
 
+// The whole set, as runboxd loads it.
+int run_config_check(const PolicyCheckOptions& o) {
+  try {
+    config::DaemonConfig cfg = config::load_daemon_config(std::filesystem::path(o.config));
+    if (!o.runtimes_dir.empty()) cfg.runtimes_dir = o.runtimes_dir;
+    config::DaemonFiles files = config::load_daemon_files(cfg);
+    std::cout << o.config << ": valid\n"
+              << "runtimes: " << cfg.runtimes_dir.string() << " (" << files.runtimes.all().size() << ")\n"
+              << "keys: " << (files.keys ? files.keys->origin() + " (" + std::to_string(files.keys->all().size()) + ")"
+                                         : std::string("none (no authentication; loopback and unix sockets only)"))
+              << "\n";
+    for (const auto& [name, tier] : files.tiers) {
+      std::cout << "tier " << name << ": " << tier.policy.origin << ", backend "
+                << (tier.policy.backend.force ? *tier.policy.backend.force : std::string("per runtime"));
+      if (!tier.policy.backend.docker_runtime.empty()) std::cout << " (docker runtime " << tier.policy.backend.docker_runtime << ")";
+      std::cout << "\n";
+    }
+    std::cout << "\nEffective limits of the default tier, default/maximum:\n";
+    print_table(files.tiers.at("default").policy, files.runtimes);
+    return 0;
+  } catch (const sandbox::PolicyError& e) {
+    std::fprintf(stderr, "runbox: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "runbox: %s: %s\n", o.config.c_str(), e.what());
+    return 1;
+  }
+}
+
 int run_policy_check(const PolicyCheckOptions& o) {
+  if (!o.config.empty()) return run_config_check(o);
   try {
     config::Policy policy = config::load_policy(o.file);
     sandbox::SeccompPolicy seccomp = config::load_policy_seccomp(policy);
@@ -101,10 +135,15 @@ void register_policy_command(CLI::App& app) {
   auto o = std::make_shared<PolicyCheckOptions>();
   CLI::App* check = policy->add_subcommand(
       "check", "Validate a policy and its seccomp profile, print the effective limits per runtime");
-  check->add_option("file", o->file, "Policy file (e.g. /etc/runbox/policies/default.toml)")->required();
+  auto* file = check->add_option("file", o->file, "Policy file (e.g. /etc/runbox/policies/default.toml)");
+  auto* cfg = check->add_option("--config", o->config,
+                                "Check everything runboxd loads from this configuration (runboxd.toml): "
+                                "runtimes, every tier's policy, the keys file");
+  file->excludes(cfg);
   check->add_option("--runtimes-dir", o->runtimes_dir,
                     "Runtimes directory (default: /etc/runbox/runtimes, else the source tree's runtimes/)");
-  check->callback([o] {
+  check->callback([o, file, cfg] {
+    if (file->count() == 0 && cfg->count() == 0) throw CLI::RequiredError("FILE or --config");
     int rc = run_policy_check(*o);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });

@@ -1,0 +1,36 @@
+#pragma once
+// Every file runboxd reads, read and checked together: the configuration, the runtimes, the
+// policy of every tier (the default one and each tier a key names) with its seccomp profile
+// compiled, and the keys. runboxd loads this at start-up and on SIGHUP; `runbox policy check
+// --config` runs the same checks without a daemon. Nothing is probed here.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/key_set.hpp"
+#include "config/daemon_config.hpp"
+#include "config/policy.hpp"
+#include "config/runtime_def.hpp"
+#include "runbox/sandbox/seccomp.hpp"
+
+namespace runbox::config {
+
+struct TierFiles {
+  std::string name;  // "default" or the tier a key names
+  Policy policy;
+  sandbox::SeccompPolicy seccomp_rules;
+  std::shared_ptr<const sandbox::SeccompProgram> seccomp;  // compiled for the native sandbox
+};
+
+struct DaemonFiles {
+  DaemonConfig config;
+  RuntimeSet runtimes;
+  std::map<std::string, TierFiles> tiers;  // always has "default"
+  std::optional<auth::KeySet> keys;
+};
+
+// Throws ConfigError / sandbox::PolicyError naming file, line and field.
+DaemonFiles load_daemon_files(const DaemonConfig& config);
+
+}  // namespace runbox::config
