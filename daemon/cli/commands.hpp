@@ -7,5 +7,6 @@ namespace runbox::cli {
 void register_exec_command(CLI::App& app);
 void register_image_commands(CLI::App& app);
 void register_policy_command(CLI::App& app);
+void register_key_command(CLI::App& app);
 
 }  // namespace runbox::cli

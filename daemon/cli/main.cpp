@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   runbox::cli::register_exec_command(app);
   runbox::cli::register_policy_command(app);
+  runbox::cli::register_key_command(app);
   app.add_subcommand("image", "Import, list and remove image root filesystems (runbox image --help)");
   return runbox::cli::run_app(app, argc, argv);
 }
