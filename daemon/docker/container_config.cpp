@@ -1,0 +1,102 @@
+// Spec -> Engine API create body. Why each setting: see docs/docker.md ("HostConfig").
+#include "docker/container_config.hpp"
+
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "docker/containers.hpp"
+#include "runbox/sandbox/limits.hpp"
+
+namespace runbox::docker {
+namespace {
+
+namespace json = boost::json;
+
+std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
+
+json::object ulimit(const char* name, std::uint64_t value) {
+  return json::object{{"Name", name}, {"Soft", value}, {"Hard", value}};
+}
+
+}  // namespace
+
+std::vector<std::string> program_environment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/box",
+                                  "LANG=C.UTF-8"};
+  for (const auto& kv : extra) {
+    bool replaced = false;
+    for (auto& e : env)
+      if (key_of(e) == key_of(kv)) e = kv, replaced = true;
+    if (!replaced) env.push_back(kv);
+  }
+  return env;
+}
+
+json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings) {
+  if (spec.argv.empty()) throw std::invalid_argument("no program to run (empty argv)");
+  if (settings.seccomp_json.empty()) throw std::invalid_argument("no seccomp profile: runbox does not run without one");
+  const sandbox::Limits& l = spec.limits;
+
+  json::object labels{{kManagedLabel, "true"}};
+  for (const auto& [k, v] : settings.labels) labels[k] = v;
+
+  json::object tmpfs;
+  tmpfs["/tmp"] = "rw,nosuid,nodev,mode=1777,size=" + std::to_string(l.tmp_mb) + "m";
+  json::array mounts;
+  if (spec.box_dir) {
+    // The caller's size-limited host tmpfs (see docs/docker.md for why not an upload).
+    mounts.push_back(json::object{{"Type", "bind"},
+                                  {"Source", spec.box_dir->string()},
+                                  {"Target", "/box"},
+                                  {"ReadOnly", false},
+                                  {"BindOptions", json::object{{"Propagation", "rprivate"}}}});
+  } else {
+    tmpfs["/box"] = "rw,nosuid,nodev,mode=0700,size=" + std::to_string(l.box_mb) + "m,uid=" + std::to_string(spec.uid) +
+                    ",gid=" + std::to_string(spec.gid);
+  }
+
+  json::array env;
+  for (const auto& kv : program_environment(spec.env)) env.emplace_back(kv);
+  json::array argv;
+  for (const auto& a : spec.argv) argv.emplace_back(a);
+
+  json::object host{
+      {"NetworkMode", "none"},
+      {"ReadonlyRootfs", true},
+      {"Memory", sandbox::mib(l.memory_mb)},
+      {"MemorySwap", sandbox::mib(l.memory_mb)},  // equal: no swap on top of the limit
+      {"PidsLimit", l.pids},
+      {"NanoCpus", settings.nano_cpus},
+      {"CapDrop", json::array{"ALL"}},
+      {"SecurityOpt", json::array{"no-new-privileges", "seccomp=" + settings.seccomp_json}},
+      {"Tmpfs", std::move(tmpfs)},
+      {"Mounts", std::move(mounts)},
+      {"Ulimits", json::array{ulimit("fsize", sandbox::kib(l.file_size_kb)), ulimit("nofile", l.nofile),
+                              ulimit("core", 0), ulimit("stack", sandbox::mib(l.stack_mb)),
+                              ulimit("cpu", sandbox::cpu_backstop_seconds(l.cpu_ms))}},
+      {"AutoRemove", false},  // runbox removes it itself, after reading its state
+      {"Init", true},         // a reaper as pid 1, as the native sandbox has: normal signal semantics
+      {"LogConfig", json::object{{"Type", "none"}, {"Config", json::object{}}}},  // output only via attach
+  };
+  if (!settings.oci_runtime.empty()) host["Runtime"] = settings.oci_runtime;
+
+  return json::object{
+      {"Image", settings.image},
+      {"Entrypoint", std::move(argv)},  // the whole argv: nothing of the image's Entrypoint/Cmd applies
+      {"Env", std::move(env)},
+      {"WorkingDir", spec.cwd},
+      {"User", std::to_string(spec.uid) + ":" + std::to_string(spec.gid)},
+      {"Hostname", spec.hostname},
+      {"Tty", false},
+      {"OpenStdin", true},
+      {"StdinOnce", true},  // our write-side EOF on the attach stream closes the program's stdin
+      {"AttachStdin", true},
+      {"AttachStdout", true},
+      {"AttachStderr", true},
+      {"NetworkDisabled", true},
+      {"Labels", std::move(labels)},
+      {"HostConfig", std::move(host)},
+  };
+}
+
+}  // namespace runbox::docker

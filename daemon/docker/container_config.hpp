@@ -1,0 +1,27 @@
+#pragma once
+// The container one sandbox::Spec becomes: the create request's body (Config + HostConfig), so
+// the docker backend enforces the same limits the native sandbox does, as far as Docker can.
+#include <boost/json/object.hpp>
+#include <map>
+#include <string>
+
+#include "runbox/sandbox/spec.hpp"
+
+namespace runbox::docker {
+
+struct ContainerSettings {
+  std::string image;                         // reference or id the engine has
+  std::string oci_runtime;                   // "" = the engine's default, "runsc" = gVisor
+  std::string seccomp_json;                  // OCI profile; required
+  std::map<std::string, std::string> labels; // added to kManagedLabel=true
+  std::uint64_t nano_cpus = 1'000'000'000;   // CPU bandwidth (1e9 = one CPU)
+};
+
+// Refuses (std::invalid_argument) what it cannot express: an empty argv or seccomp profile.
+boost::json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings);
+
+// The environment the native sandbox gives a program: PATH, HOME=/box, LANG=C.UTF-8, then the
+// spec's own KEY=VALUE entries (replacing those keys).
+std::vector<std::string> program_environment(const std::vector<std::string>& extra);
+
+}  // namespace runbox::docker
