@@ -12,6 +12,8 @@ RUNBOX_PACKAGES=(
   libarchive-dev libtomlplusplus-dev libcli11-dev libboost1.81-dev libboost-json1.81-dev
   # runboxd's /metrics (daemon/CMakeLists.txt: find_package(prometheus-cpp))
   prometheus-cpp-dev
+  # sd_notify / socket activation (libsystemd), systemd-analyze verify of the units (systemd)
+  libsystemd-dev systemd
   # tests
   catch2
   # runtime images and the standard OCI seccomp profile
