@@ -1,11 +1,93 @@
-// INTERIM (not committed): until the docker backend lands.
 #include "server/docker_engine.hpp"
+
+#include "api/stage.hpp"
+#include "backend/docker_backend.hpp"
+#include "config/runtime_def.hpp"
+#include "docker/containers.hpp"
+#include "docker/engine_client.hpp"
+#include "runbox/sandbox/work_dir.hpp"
+
 namespace runbox::server {
+namespace {
+
+constexpr auto kRecheck = std::chrono::seconds(1);
+constexpr auto kPingTimeout = std::chrono::milliseconds(1500);
+
+}  // namespace
+
 DockerEngine::DockerEngine(std::filesystem::path socket) : socket_(std::move(socket)) {}
-void DockerEngine::refresh_locked() {}
-std::optional<std::string> DockerEngine::unavailable() { return std::string("docker backend not built yet"); }
-std::optional<std::string> DockerEngine::missing_runtime(const std::string&) { return std::nullopt; }
-std::unique_ptr<backend::Backend> DockerEngine::backend(const std::string&, const std::string&, const std::string&) { return nullptr; }
-std::optional<std::string> DockerEngine::probe_version(const std::string&, const std::vector<std::string>&, const std::vector<std::string>&, std::string* e) { *e = "no"; return std::nullopt; }
-std::size_t DockerEngine::remove_leftovers() { return 0; }
+
+void DockerEngine::refresh_locked() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - checked_ < kRecheck) return;
+  checked_ = now;
+  try {
+    docker::EngineClient client(socket_, kPingTimeout);
+    client.ping();
+    auto names = client.runtimes();
+    runtimes_ = std::set<std::string>(names.begin(), names.end());
+    unavailable_.reset();
+  } catch (const std::exception& e) {
+    unavailable_ = e.what();
+    runtimes_.clear();
+  }
 }
+
+std::optional<std::string> DockerEngine::unavailable() {
+  std::lock_guard lock(mu_);
+  refresh_locked();
+  return unavailable_;
+}
+
+std::optional<std::string> DockerEngine::missing_runtime(const std::string& oci_runtime) {
+  if (oci_runtime.empty()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  refresh_locked();
+  if (unavailable_ || runtimes_.count(oci_runtime)) return std::nullopt;
+  return "the policy asks for the OCI runtime \"" + oci_runtime +
+         "\", which the Docker engine does not have registered (daemon.json \"runtimes\")";
+}
+
+std::unique_ptr<backend::Backend> DockerEngine::backend(const std::string& image, const std::string& oci_runtime,
+                                                        const std::string& seccomp_json) {
+  backend::DockerOptions o;
+  o.socket_path = socket_;
+  o.image = image;
+  o.oci_runtime = oci_runtime;
+  o.seccomp_json = seccomp_json;
+  return std::make_unique<backend::DockerBackend>(std::move(o));
+}
+
+std::optional<std::string> DockerEngine::probe_version(const std::string& image, const std::vector<std::string>& argv,
+                                                       const std::vector<std::string>& env, std::string* error) {
+  sandbox::WorkDir box(16, 65534, 65534);
+  sandbox::Spec spec;
+  spec.argv = argv;
+  spec.env = env;
+  spec.box_dir = box.path();
+  spec.limits.cpu_ms = 10000;
+  spec.limits.wall_ms = 30000;
+  spec.limits.memory_mb = 512;
+  // Docker's own default profile: a version command needs no more than the engine allows.
+  auto b = backend(image, "", "");
+  api::Stage s = b->run_stage(spec);
+  if (s.status != "ok") {
+    *error = "version command failed in docker (" + s.status + "): " + s.stderr_data.substr(0, 200);
+    return std::nullopt;
+  }
+  auto v = config::parse_version_output(s.stdout_data, s.stderr_data);
+  if (!v) *error = "version command printed nothing";
+  return v;
+}
+
+std::size_t DockerEngine::remove_leftovers() {
+  try {
+    docker::EngineClient client(socket_, kPingTimeout);
+    client.ping();
+    return docker::remove_labelled_containers(client);
+  } catch (const std::exception&) {
+    return 0;  // no engine, no containers of ours
+  }
+}
+
+}  // namespace runbox::server

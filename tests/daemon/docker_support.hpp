@@ -1,0 +1,53 @@
+#pragma once
+// What the docker-backend tests need besides the daemon: whether a Docker engine answers (skip,
+// or fail when RUNBOX_REQUIRE_DOCKER=1 says the host must have one), and a relay between runboxd
+// and the engine that the test can cut, to play a dockerd that dies mid-run without killing
+// the host's real engine (other tests use it).
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace runbox::test {
+
+inline constexpr const char* kDockerSocket = "/var/run/docker.sock";
+
+// True when GET /_ping on the socket answers OK.
+bool docker_engine_answers(const std::string& socket = kDockerSocket);
+// Skips (exit 77) when no engine answers, unless RUNBOX_REQUIRE_DOCKER=1: then a failure.
+void require_docker_engine();
+// Whether the engine has an OCI runtime registered (GET /info .Runtimes).
+bool docker_has_runtime(const std::string& name);
+// runbox-labelled containers the engine has now (all states).
+std::vector<std::string> runbox_containers();
+
+// A unix socket at `path` relaying every connection to the real engine, byte for byte (the
+// hijacked attach streams included). cut() drops every connection and stops listening: to
+// runboxd the engine is dead (connections reset, then refused). resume() listens again.
+class EngineRelay {
+ public:
+  explicit EngineRelay(std::filesystem::path path, std::string target = kDockerSocket);
+  ~EngineRelay();
+  EngineRelay(const EngineRelay&) = delete;
+  EngineRelay& operator=(const EngineRelay&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  void cut();
+  void resume();
+
+ private:
+  void listen();
+  void accept_loop(int listen_fd);
+  void relay(int client, int upstream);
+
+  std::filesystem::path path_;
+  std::string target_;
+  std::mutex mu_;
+  int listen_fd_ = -1;
+  std::vector<int> open_fds_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> cut_{false};
+};
+
+}  // namespace runbox::test
