@@ -57,13 +57,24 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
 std::string metadata_to_json(const ImageMetadata& meta) {
   json::object labels;
   for (const auto& [key, value] : meta.labels) labels[key] = value;
+  json::value config = nullptr;
+  if (meta.config) {
+    json::array env;
+    for (const auto& e : meta.config->env) env.emplace_back(e);
+    config = json::object{{"Env", std::move(env)}, {"WorkingDir", meta.config->working_dir}, {"User", meta.config->user}};
+  }
   const json::object o{{"name", meta.name},
                        {"source", meta.source},
                        {"imported_at", meta.imported_at},
                        {"size_bytes", meta.size_bytes},
                        {"entries", meta.entries},
                        {"skipped", meta.skipped},
-                       {"labels", std::move(labels)}};
+                       {"labels", std::move(labels)},
+                       {"image_id", meta.image_id},
+                       {"digest", meta.digest},
+                       {"reference", meta.reference},
+                       {"config", std::move(config)},
+                       {"image_size_bytes", meta.image_size_bytes}};
   return json::serialize(o) + "\n";
 }
 
@@ -85,6 +96,20 @@ std::optional<ImageMetadata> metadata_from_json(const std::string& text) {
     for (const auto& item : labels->as_object())
       if (item.value().is_string())
         meta.labels.emplace(std::string(item.key()), std::string(item.value().as_string()));
+  meta.image_id = as_string(o, "image_id").value_or("");
+  meta.digest = as_string(o, "digest").value_or("");
+  meta.reference = as_string(o, "reference").value_or("");
+  meta.image_size_bytes = as_count(o, "image_size_bytes").value_or(0);
+  if (const json::value* c = o.if_contains("config"); c && c->is_object()) {
+    const json::object& co = c->as_object();
+    ImageConfig config;
+    if (const json::value* env = co.if_contains("Env"); env && env->is_array())
+      for (const auto& e : env->as_array())
+        if (e.is_string()) config.env.emplace_back(e.as_string());
+    config.working_dir = as_string(co, "WorkingDir").value_or("");
+    config.user = as_string(co, "User").value_or("");
+    meta.config = std::move(config);
+  }
   return meta;
 }
 
@@ -94,6 +119,12 @@ std::optional<ImageMetadata> read_metadata(const std::filesystem::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return metadata_from_json(text.str());
+}
+
+std::optional<ImageMetadata> read_rootfs_metadata(const std::filesystem::path& rootfs) {
+  const std::filesystem::path clean = rootfs.lexically_normal();
+  const std::filesystem::path dir = clean.has_filename() ? clean : clean.parent_path();  // "x/python/"
+  return read_metadata(dir.parent_path() / ".meta" / (dir.filename().string() + ".json"));
 }
 
 PendingMetadata::PendingMetadata(const std::filesystem::path& dir, const ImageMetadata& meta) {

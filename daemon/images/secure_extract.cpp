@@ -10,6 +10,7 @@
 
 #include "images/entry_path.hpp"
 #include "images/image_error.hpp"
+#include "images/private_fs_thread.hpp"
 
 namespace runbox::images {
 namespace fs = std::filesystem;
@@ -147,7 +148,11 @@ ExtractStats extract_archive(struct archive* in, const fs::path& dest, const Ext
   if (!dest.is_absolute() || fs::canonical(dest, ec) != dest || !fs::is_directory(dest))
     throw ImageError("extraction target " + dest.string() +
                      " must be an existing directory, absolute and without symlinks");
-  return Extractor(in, dest).run(progress);
+  // On a thread of its own: the disk writer's per-entry umask() calls must not reach the
+  // process's other threads (private_fs_thread.hpp).
+  ExtractStats stats;
+  run_with_private_fs([&] { stats = Extractor(in, dest).run(progress); });
+  return stats;
 }
 
 }  // namespace runbox::images

@@ -21,7 +21,9 @@ using ExtractProgress = std::function<void(const ExtractStats&)>;
 // through symlinks and hardlinks leaving `dest`; skips device nodes, FIFOs and sockets and counts
 // them; keeps numeric ownership, modes (setuid included) and times. Throws ImageError naming the
 // entry and the reason; whatever was written to `dest` is then the caller's to delete.
-// Never changes the working directory, so it can run on any thread.
+// Never changes the working directory, and runs the disk writer on a thread with its own umask
+// (libarchive sets umask(0) and back for every entry), so it can run on any thread of a
+// multi-threaded process. `progress` is called on that thread.
 ExtractStats extract_archive(struct archive* in, const std::filesystem::path& dest,
                              const ExtractProgress& progress = {});
 

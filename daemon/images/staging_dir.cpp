@@ -19,6 +19,7 @@ StagingDir::StagingDir(const std::filesystem::path& root, const std::string& nam
 }
 
 StagingDir::~StagingDir() {
+  if (kept_) return;
   try {
     remove_tree(path_);
   } catch (const ImageError&) {
