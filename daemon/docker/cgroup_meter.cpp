@@ -42,7 +42,7 @@ fs::path v1_dir(const fs::path& root, const std::string& controllers, const std:
 
 }  // namespace
 
-std::optional<CgroupMeter> CgroupMeter::for_pid(pid_t pid, const fs::path& root) {
+std::optional<CgroupMeter> CgroupMeter::for_pid(pid_t pid, const std::string& container_id, const fs::path& root) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
   if (!in) return std::nullopt;
   std::string line, cpu_v1, mem_v1, unified;
@@ -56,6 +56,8 @@ std::optional<CgroupMeter> CgroupMeter::for_pid(pid_t pid, const fs::path& root)
     else if (has_controller(ctl, "cpuacct")) cpu_v1 = path, cpu_ctl = ctl;
     else if (has_controller(ctl, "memory")) mem_v1 = path, mem_ctl = ctl;
   }
+  const std::string& own = cpu_v1.empty() ? unified : cpu_v1;
+  if (!container_id.empty() && own.find(container_id) == std::string::npos) return std::nullopt;
   CgroupMeter m;
   if (!cpu_v1.empty()) {  // v1 or hybrid: the v1 controllers hold the accounting
     fs::path cpu = v1_dir(root, cpu_ctl, "cpuacct") / fs::path(cpu_v1).relative_path() / "cpuacct.usage";

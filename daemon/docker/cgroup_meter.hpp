@@ -15,8 +15,10 @@ namespace runbox::docker {
 
 class CgroupMeter {
  public:
-  // nullopt when the process is gone or its cgroup has no CPU accounting to read.
-  static std::optional<CgroupMeter> for_pid(pid_t pid, const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
+  // nullopt when the process is gone, its cgroup has no CPU accounting to read, or the cgroup's
+  // path does not name `container_id` (the pid was reused: the container already ended).
+  static std::optional<CgroupMeter> for_pid(pid_t pid, const std::string& container_id,
+                                            const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
   CgroupMeter(CgroupMeter&&) noexcept;
   CgroupMeter& operator=(CgroupMeter&&) noexcept;
   CgroupMeter(const CgroupMeter&) = delete;

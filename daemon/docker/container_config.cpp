@@ -14,6 +14,8 @@ namespace json = boost::json;
 
 std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
+constexpr std::uint64_t kRunscHostThreads = 128;
+
 json::object ulimit(const char* name, std::uint64_t value) {
   return json::object{{"Name", name}, {"Soft", value}, {"Hard", value}};
 }
@@ -79,6 +81,15 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
       {"LogConfig", json::object{{"Type", "none"}, {"Config", json::object{}}}},  // output only via attach
   };
   if (!settings.oci_runtime.empty()) host["Runtime"] = settings.oci_runtime;
+  if (settings.oci_runtime == "runsc") {
+    // gVisor's sandbox (the Sentry, its gofer) lives in the container's pids cgroup with dozens of
+    // host threads of its own: at PidsLimit 32 it cannot even start. The program's processes are
+    // Sentry tasks, not host tasks, and the Sentry enforces RLIMIT_NPROC per sandbox, so the
+    // program's limit goes there and the cgroup keeps a bound for the Sentry's own threads.
+    // (Under runc RLIMIT_NPROC would count every process of the uid on the host: not used.)
+    host["PidsLimit"] = l.pids + kRunscHostThreads;
+    host["Ulimits"].as_array().push_back(ulimit("nproc", l.pids));
+  }
 
   return json::object{
       {"Image", settings.image},

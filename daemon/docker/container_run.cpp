@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <csignal>
+#include <future>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -82,7 +83,13 @@ class Supervisor {
     }
   }
 
+  // Waits for a kill in flight; its engine error, if any, is the run's.
+  void join_killer() {
+    if (killer_.valid()) killer_.get();
+  }
+
   void finish(sandbox::Result& r) {
+    join_killer();
     if (!end_) end_ = Clock::now();
     set_exit(wait_container(c_, id_), r);
     json::object state = inspect_container(c_, id_).at("State").as_object();
@@ -120,14 +127,19 @@ class Supervisor {
  private:
   // The cgroup of the container's init. A container still running whose CPU time cannot be
   // read is killed: a CPU limit runbox cannot enforce refuses the run (internal_error).
+  // gVisor's sandbox process joins the container's cgroup a moment after start: a few tries.
   void find_meter() {
-    for (int attempt = 0; attempt < 2 && !meter_; ++attempt) {
+    pid_t pid = 0;
+    for (int attempt = 0; attempt < 20 && !meter_; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       json::object state = inspect_container(c_, id_).at("State").as_object();
       if (!state.at("Running").as_bool()) return;
-      meter_ = CgroupMeter::for_pid(static_cast<pid_t>(state.at("Pid").to_number<std::int64_t>()));
+      pid = static_cast<pid_t>(state.at("Pid").to_number<std::int64_t>());
+      meter_ = CgroupMeter::for_pid(pid, id_);
     }
     if (!meter_) {
-      meter_fail_ = "cannot read the container's CPU time from its cgroup: a CPU limit runbox cannot enforce";
+      meter_fail_ = "cannot read the CPU time of the container's cgroup (init pid " + std::to_string(pid) +
+                    "): a CPU limit runbox cannot enforce";
       kill(KillReason::cancelled);
     }
   }
@@ -166,7 +178,9 @@ class Supervisor {
     killed_for_ = why;
     killed_at_ = Clock::now();
     end_ = Clock::now();
-    kill_container(c_, id_);
+    // From another thread: the engine may only finish a kill once the container's output is
+    // delivered, and that is this thread's job (a blocking call here deadlocked on a full stream).
+    killer_ = std::async(std::launch::async, [this] { kill_container(c_, id_); });
   }
 
   const EngineClient& c_;
@@ -179,6 +193,7 @@ class Supervisor {
   Clock::time_point start_, wall_deadline_;
   std::optional<Clock::time_point> killed_at_, end_;
   KillReason killed_for_ = KillReason::none;
+  std::future<void> killer_;
 };
 
 }  // namespace

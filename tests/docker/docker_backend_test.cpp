@@ -310,5 +310,14 @@ TEST_CASE("docker backend: gVisor (runsc) hello and memory limit") {
   auto m = b.run_stage(hog);
   INFO(m.stderr_data);
   CHECK(m.status == "memory_limit");
+  // Processes inside gVisor are bounded by RLIMIT_NPROC, which the Sentry keeps per sandbox.
+  auto bomb = docker_spec({"python3", "-c",
+                           "import os, time\nn = 0\ntry:\n  while n < 1000:\n    if os.fork() == 0:\n"
+                           "      time.sleep(30); os._exit(0)\n    n += 1\nexcept OSError as e:\n  print(n, e.errno)\n"});
+  bomb.limits.pids = 16;
+  auto f = b.run_stage(bomb);
+  INFO(f.stderr_data);
+  CHECK(f.status == "ok");
+  CHECK(f.stdout_data == "14 11\n");  // 16 less docker-init and python itself
   CHECK(test::labelled_containers() == 0);
 }
