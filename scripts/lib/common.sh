@@ -9,15 +9,19 @@ runbox_require_root() {
   fi
 }
 
-# Installs missing packages, builds the tree and prepares the runtime images (each step skips
-# what is already done). Runs from the repository root.
+# Installs missing packages, builds the tree, makes a Docker engine answer (RUNBOX_DOCKER=0: no
+# engine) and prepares the runtime images through it (each step skips what is already done).
+# Runs from the repository root.
 runbox_setup() {
-  local root start=$SECONDS
+  local root start=$SECONDS step
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   cd "$root"
   echo "[deps] checking packages..."
   bash scripts/lib/deps.sh
   bash scripts/lib/build.sh
+  step=$SECONDS
+  bash scripts/lib/docker.sh
   bash scripts/lib/images.sh
+  echo "[setup] docker engine and images: $((SECONDS - step)) s"
   echo "[setup] ready in $((SECONDS - start)) s"
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages runbox builds and tests with. Idempotent: only what is missing
 # is installed, and apt-get update runs only when something is.
+#   RUNBOX_DOCKER=0   leave out the Docker engine and gVisor (no docker backend, images imported
+#                     from their tarballs instead of pulled through the engine)
 set -euo pipefail
 
 RUNBOX_PACKAGES=(
@@ -21,6 +23,11 @@ RUNBOX_PACKAGES=(
   # bench baselines
   bubblewrap
 )
+if [[ ${RUNBOX_DOCKER:-1} != 0 ]]; then
+  # The Docker engine (image pull, docker backend), gVisor for the untrusted tier, and curl for
+  # scripts/lib/docker.sh's /_ping. scripts/lib/docker.sh starts and configures the engine.
+  RUNBOX_PACKAGES+=(docker.io runsc curl)
+fi
 
 missing=()
 for p in "${RUNBOX_PACKAGES[@]}"; do
@@ -29,6 +36,22 @@ done
 if ((${#missing[@]})); then
   echo "runbox: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # Packages must not start services while they are installed: docker.io's would start dockerd
+  # with its default networking (iptables, a bridge), which this kind of host cannot give, and
+  # fail the install. scripts/lib/docker.sh starts the engine the way runbox needs it. The
+  # standard policy-rc.d "101: action forbidden" does that, only if the host has none of its own.
+  policy=/usr/sbin/policy-rc.d
+  placed_policy=
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# runbox scripts/lib/deps.sh: no service starts during its apt-get install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    placed_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ -n $placed_policy ]]; then
+    rm -f "$policy"
+    trap - EXIT
+  fi
 fi

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Prepares the runtime images: for each recipe runtimes/images/<image>.packages, builds a root
 # filesystem tarball from Debian packages with mmdebstrap (cached under /var/cache/runbox/images/,
-# keyed by a hash of the recipe and the build options) and imports it with
-# `runbox image import` into /var/lib/runbox/rootfs/<image>/. Idempotent: an image whose key
-# matches its stamp file (<image>.imported) is skipped without touching anything.
+# keyed by a hash of the recipe and the build options), then
+#   - with a Docker engine (the default; scripts/lib/docker.sh starts one): loads the tarball
+#     into the engine as runbox/<image>:<key> (`docker import`, only when the engine does not
+#     have that tag yet), tags it runbox/<image>:latest and runs
+#     `runbox image pull --pull never runbox/<image>:latest --name <image>`, the same
+#     pull-and-export path a production host uses, into /var/lib/runbox/rootfs/<image>/ (a no-op
+#     when the rootfs already records that image id);
+#   - without one (RUNBOX_DOCKER=0): imports the tarball with `runbox image import`.
+# Idempotent: an image whose key matches its stamp file (<image>.imported, which also says how it
+# was imported) is skipped after a check or two; the tarball is built only when needed.
 #
 # Environment:
 #   RUNBOX_IMAGES="python gcc"   images to prepare (default: every recipe; "none": none)
 #   RUNBOX_IMAGES_REBUILD=1      rebuild and re-import the selected images even if cached
 #   RUNBOX_IMAGE_JOBS=N          mmdebstrap builds run at once (default 2)
+#   RUNBOX_DOCKER=0              no Docker engine: import the tarballs directly
 #
 # The mirrors are the host's own apt sources (never a host name written here), the suite is the
 # host's release.
@@ -16,7 +24,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RECIPES=$ROOT/runtimes/images
-RUNBOX_CLI=$ROOT/build/daemon/runbox
+RUNBOX_CLI=${RUNBOX_CLI:-$ROOT/build/daemon/runbox}  # another build: RUNBOX_CLI=...
 CACHE=/var/cache/runbox/images
 # Bump when the way images are built changes (options, hooks): every image is rebuilt.
 BUILDER_VERSION=runbox-images-1
@@ -119,6 +127,25 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock -n 9 || { log "another run holds $CACHE/.lock; waiting..."; flock 9; }
 
+# --- through the Docker engine, or not -----------------------------------------------------
+DOCKER_SOCK=/var/run/docker.sock
+docker_api() {  # GET /v1.41/<path>: the body on stdout; fails on an error status
+  curl -sf --max-time 30 --unix-socket "$DOCKER_SOCK" "http://docker/v1.41/$1"
+}
+image_id_of() {  # the engine's id of a reference, or nothing (never fails)
+  { docker_api "images/$1/json" 2>/dev/null || true; } | sed -n 's/^{"Id":"\(sha256:[0-9a-f]*\)".*/\1/p'
+}
+via_docker=0
+if [[ ${RUNBOX_DOCKER:-1} != 0 ]]; then
+  command -v curl >/dev/null && command -v docker >/dev/null \
+    || die "curl and the docker CLI are needed to load images into the engine (RUNBOX_DOCKER=0: without the engine)"
+  [[ $(curl -s --max-time 5 --unix-socket "$DOCKER_SOCK" http://docker/_ping 2>/dev/null) == OK ]] \
+    || die "no Docker engine answers on $DOCKER_SOCK (scripts/lib/docker.sh starts one; RUNBOX_DOCKER=0: without it)"
+  via_docker=1
+fi
+# The stamp says how the rootfs was made: switching between the two ways re-imports.
+stamp_of() { if ((via_docker)); then echo "$1 docker"; else echo "$1"; fi; }
+
 # --- decide what to do ---------------------------------------------------------------------
 declare -A KEY TARBALL
 to_build=() to_import=()
@@ -127,12 +154,17 @@ for image in "${images[@]}"; do
   KEY[$image]=$key
   TARBALL[$image]=$CACHE/$image-$key.tar
   stamp=$CACHE/$image.imported
-  if [[ ${RUNBOX_IMAGES_REBUILD:-} != 1 && -f $stamp && $(<"$stamp") == "$key" \
+  if [[ ${RUNBOX_IMAGES_REBUILD:-} != 1 && -f $stamp && $(<"$stamp") == "$(stamp_of "$key")" \
         && -d /var/lib/runbox/rootfs/$image ]]; then
-    log "$image: up to date ($key)"
-    continue
+    # Through docker the engine must still have the image the rootfs came from.
+    if ((!via_docker)) || [[ -n $(image_id_of "runbox/$image:$key") ]]; then
+      log "$image: up to date ($key)"
+      continue
+    fi
   fi
-  if [[ ${RUNBOX_IMAGES_REBUILD:-} == 1 || ! -f ${TARBALL[$image]} ]]; then
+  # The tarball is needed unless the engine already has the image of this key.
+  if [[ ${RUNBOX_IMAGES_REBUILD:-} == 1 ]] \
+       || { [[ ! -f ${TARBALL[$image]} ]] && { ((!via_docker)) || [[ -z $(image_id_of "runbox/$image:$key") ]]; }; }; then
     to_build+=("$image")
   fi
   to_import+=("$image")
@@ -162,11 +194,36 @@ build_one() {  # image key -> tarball; runs in a subshell, log in $CACHE/<image>
   log "built $image in $((SECONDS - start)) s ($(du -m "$final" | cut -f1) MB)"
 }
 
+# The engine gets runbox/<image>:<key> (docker import of the tarball, once per key) and
+# runbox/<image>:latest pointing at it; then the rootfs is pulled from the engine.
+docker_load_and_pull() {
+  local image=$1 key=$2 id latest tag
+  id=$(image_id_of "runbox/$image:$key")
+  if [[ -z $id || ${RUNBOX_IMAGES_REBUILD:-} == 1 ]]; then
+    log "loading $image into the Docker engine as runbox/$image:$key (docker import)..."
+    docker import --change "LABEL io.runbox.recipe=$key" "${TARBALL[$image]}" "runbox/$image:$key" >/dev/null
+    id=$(image_id_of "runbox/$image:$key")
+    [[ -n $id ]] || die "the engine does not list runbox/$image:$key after docker import"
+  fi
+  latest=$(image_id_of "runbox/$image:latest")
+  [[ $latest == "$id" ]] || docker tag "runbox/$image:$key" "runbox/$image:latest"
+  # Tags of older keys are not needed any more (a tag still used by a container stays).
+  for tag in $(docker image ls "runbox/$image" --format '{{.Tag}}'); do
+    [[ $tag =~ ^[0-9a-f]{16}$ && $tag != "$key" ]] && { docker rmi "runbox/$image:$tag" >/dev/null 2>&1 || true; }
+  done
+  # --pull never: runbox/<image> is a local name; a registry must never be asked for it.
+  "$RUNBOX_CLI" image pull --pull never --label "recipe=$key" --name "$image" "runbox/$image:latest"
+}
+
 import_one() {
   local image=$1 key=${KEY[$1]} start=$SECONDS
-  log "importing $image into /var/lib/runbox/rootfs/$image..."
-  "$RUNBOX_CLI" image import --label "recipe=$key" "${TARBALL[$image]}" "$image"
-  echo "$key" >"$CACHE/.$image.imported.tmp"
+  if ((via_docker)); then
+    docker_load_and_pull "$image" "$key"
+  else
+    log "importing $image into /var/lib/runbox/rootfs/$image..."
+    "$RUNBOX_CLI" image import --label "recipe=$key" "${TARBALL[$image]}" "$image"
+  fi
+  stamp_of "$key" >"$CACHE/.$image.imported.tmp"
   mv -f "$CACHE/.$image.imported.tmp" "$CACHE/$image.imported"
   # Older tarballs of this image (other keys) are not needed any more.
   local f

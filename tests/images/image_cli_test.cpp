@@ -22,10 +22,12 @@ struct CliResult {
   std::string err;
 };
 
-CliResult run_cli(const TempDir& tmp, const std::string& args) {
+// `env`: assignments put before the command ("DOCKER_HOST=...").
+CliResult run_cli(const TempDir& tmp, const std::string& args, const std::string& env = "") {
   const fs::path out = tmp.path() / "cli.out";
   const fs::path err = tmp.path() / "cli.err";
-  const std::string cmd = std::string(RUNBOX_CLI_PATH) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(RUNBOX_CLI_PATH) + " " + args +
+                          " >" + out.string() + " 2>" + err.string();
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, runbox::test::read_file(out),
           runbox::test::read_file(err)};
@@ -83,4 +85,56 @@ TEST_CASE("cli: a hostile archive exits 1 with the reason") {
                                       (tmp.path() / "bad.tar").string() + " bad");
   CHECK(label.status == 1);
   CHECK_THAT(label.err, Catch::Contains("label 'novalue' is not KEY=VALUE"));
+}
+
+TEST_CASE("cli: ls names the runtimes using an image; rm refuses while one does, --force removes") {
+  runbox::test::require_root();
+  TempDir tmp;
+  const std::string root = (tmp.path() / "store").string();
+  const fs::path runtimes = tmp.path() / "runtimes";
+  fs::create_directory(runtimes);
+  fs::copy_file(fs::path(RUNBOX_SOURCE_DIR) / "runtimes/python3.toml", runtimes / "python3.toml");  // image "python"
+  ArchiveBuilder(tmp.path() / "ok.tar").dir("./").file("./f", "x").close();
+  for (const char* name : {"python", "spare"})
+    REQUIRE(run_cli(tmp, "image import --root " + root + " " + (tmp.path() / "ok.tar").string() + " " + name).status == 0);
+
+  auto r = run_cli(tmp, "image ls --root " + root + " --runtimes-dir " + runtimes.string());
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("IMAGE ID") && Catch::Contains("RUNTIMES"));
+  CHECK_THAT(r.out, Catch::Matches("(.|\\n)*python +- +- +1B +python3 (.|\\n)*"));
+  r = run_cli(tmp, "image ls --json --root " + root + " --runtimes-dir " + runtimes.string());
+  const auto list = boost::json::parse(r.out).as_array();
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].at("runtimes").as_array() == boost::json::array{"python3"});
+  CHECK(list[0].at("image_id").is_null());
+  CHECK(list[1].at("runtimes").as_array().empty());
+
+  r = run_cli(tmp, "image rm --root " + root + " --runtimes-dir " + runtimes.string() + " python");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("image python is used by runtime python3") && Catch::Contains("--force"));
+  CHECK(fs::exists(tmp.path() / "store/python/f"));
+  r = run_cli(tmp, "image rm --root " + root + " --runtimes-dir " + runtimes.string() + " spare");
+  CHECK(r.status == 0);
+  r = run_cli(tmp, "image rm --force --root " + root + " --runtimes-dir " + runtimes.string() + " python");
+  CHECK(r.status == 0);
+  CHECK_FALSE(fs::exists(tmp.path() / "store/python"));
+}
+
+TEST_CASE("cli: pull with no engine at the socket exits 1 saying so") {
+  TempDir tmp;
+  const std::string sock = (tmp.path() / "none.sock").string();
+  auto r = run_cli(tmp, "image pull --root " + (tmp.path() / "store").string() + " --docker-socket " + sock +
+                            " runbox/python:latest");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("runbox: image pull: Docker engine unreachable at " + sock));
+  r = run_cli(tmp, "image pull --root " + (tmp.path() / "store").string() + " runbox/python:latest",
+              "DOCKER_HOST=unix://" + sock);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("Docker engine unreachable at " + sock));
+  r = run_cli(tmp, "image pull --root " + (tmp.path() / "store").string() + " runbox/python:latest",
+              "DOCKER_HOST=tcp://127.0.0.1:2375");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("not a unix socket"));
+  CHECK_FALSE(fs::exists(tmp.path() / "store/python"));
 }

@@ -116,7 +116,9 @@ TEST_CASE("re-importing a name replaces the image") {
   const auto meta = runbox::images::read_metadata(tmp.path() / "store/.meta/img.json");
   REQUIRE(meta);
   CHECK(meta->entries == 2);
-  CHECK(runbox::test::store_leftovers(tmp.path() / "store").size() == 2);  // img + its metadata
+  // img, its metadata and the replaced tree, retired (kept for runs on it until swept)
+  CHECK(runbox::test::store_leftovers(tmp.path() / "store").size() == 3);
+  CHECK(runbox::test::read_file(report.retired / "old.txt") == "old");
 }
 
 TEST_CASE("import from an archive already open for reading (streaming seam)") {
