@@ -43,6 +43,7 @@ class FdSlot {
 // Puts `fd` at `at` as systemd would (inheritable: dup2 clears FD_CLOEXEC).
 void place(int fd, int at) {
   REQUIRE(fd >= 0);
+  if (fd == at) return;  // it got the free number itself (sockets are made inheritable here)
   REQUIRE(::dup2(fd, at) == at);
   ::close(fd);
 }

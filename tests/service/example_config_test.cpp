@@ -72,7 +72,8 @@ TEST_CASE("the example documents every key the loader accepts", "[config]") {
   std::smatch m;
   REQUIRE(std::regex_search(expected, m, list));
   const std::string keys = m[1];
-  for (auto it = std::sregex_iterator(keys.begin(), keys.end(), std::regex("[a-z_]+")); it != std::sregex_iterator(); ++it) {
+  const std::regex word("[a-z_]+");
+  for (auto it = std::sregex_iterator(keys.begin(), keys.end(), word); it != std::sregex_iterator(); ++it) {
     INFO("key " << it->str());
     CHECK(documented.count(it->str()) == 1);
   }

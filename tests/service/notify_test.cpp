@@ -60,6 +60,7 @@ struct Setup {
 // Reads notifications until one has `assignment` (or the timeout), checking on the way that
 // each came from runboxd and that any READY=1 comes only while /readyz answers 200.
 struct Watcher {
+  Watcher(Setup& s, ChildDaemon& d) : setup(s), daemon(d) {}
   Setup& setup;
   ChildDaemon& daemon;
   std::vector<Notification> seen;
@@ -131,7 +132,7 @@ TEST_CASE("READY=1 only when /readyz answers 200, STATUS= lines, STOPPING=1 on S
   Setup setup;
   setup.write_config(images_root());
   auto daemon = setup.start();
-  Watcher w{setup, *daemon};
+  Watcher w(setup, *daemon);
 
   // Before READY=1 /readyz may fail (not listening yet) or answer anything; poll it meanwhile
   // so a READY=1 that came early would be caught by the check inside until().
@@ -159,7 +160,7 @@ TEST_CASE("no READY=1 while not ready; a SIGHUP reload says RELOADING=1 then REA
   // No images where the config points: the daemon serves, but /readyz answers 503.
   setup.write_config((setup.dir.path() / "no-images").string());
   auto daemon = setup.start();
-  Watcher w{setup, *daemon};
+  Watcher w(setup, *daemon);
 
   // Several 503s over more than the daemon's 1 s readiness re-check, and no READY=1 meanwhile
   // (until() REQUIREs /readyz 200 on any READY=1).
