@@ -22,6 +22,7 @@ DockerBackend::DockerBackend(DockerOptions options) : options_(std::move(options
   settings_.image = options_.image;
   settings_.oci_runtime = options_.oci_runtime;
   settings_.seccomp_json = options_.seccomp_json;
+  settings_.engine_default_seccomp = options_.engine_default_seccomp;
   settings_.labels = options_.labels;
   settings_.nano_cpus = static_cast<std::uint64_t>(std::max(0.01, options_.cpus) * 1e9);
 }

@@ -20,6 +20,9 @@ struct DockerOptions {
   std::string image;        // Docker image reference or id to run
   std::string oci_runtime;  // "" = the engine's default, "runsc" = gVisor
   std::string seccomp_json; // the policy's profile as OCI/Docker JSON (docker::seccomp_profile_json)
+  // Explicit opt-in for runbox's own probes (version commands): with an empty seccomp_json, run
+  // under the engine's default profile. Off: an empty profile is an internal_error, no run.
+  bool engine_default_seccomp = false;
   std::map<std::string, std::string> labels;  // added to io.runbox.managed=true
   double cpus = 1.0;        // NanoCpus: CPU bandwidth of a container
 };

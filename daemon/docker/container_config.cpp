@@ -36,7 +36,8 @@ std::vector<std::string> program_environment(const std::vector<std::string>& ext
 
 json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings) {
   if (spec.argv.empty()) throw std::invalid_argument("no program to run (empty argv)");
-  if (settings.seccomp_json.empty()) throw std::invalid_argument("no seccomp profile: runbox does not run without one");
+  if (settings.seccomp_json.empty() && !settings.engine_default_seccomp)
+    throw std::invalid_argument("no seccomp profile: runbox does not run without one");
   const sandbox::Limits& l = spec.limits;
 
   json::object labels{{kManagedLabel, "true"}};
@@ -70,7 +71,9 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
       {"PidsLimit", l.pids},
       {"NanoCpus", settings.nano_cpus},
       {"CapDrop", json::array{"ALL"}},
-      {"SecurityOpt", json::array{"no-new-privileges", "seccomp=" + settings.seccomp_json}},
+      {"SecurityOpt", settings.seccomp_json.empty()
+                          ? json::array{"no-new-privileges"}  // the engine's default profile applies
+                          : json::array{"no-new-privileges", "seccomp=" + settings.seccomp_json}},
       {"Tmpfs", std::move(tmpfs)},
       {"Mounts", std::move(mounts)},
       {"Ulimits", json::array{ulimit("fsize", sandbox::kib(l.file_size_kb)), ulimit("nofile", l.nofile),

@@ -12,12 +12,14 @@ namespace runbox::docker {
 struct ContainerSettings {
   std::string image;                         // reference or id the engine has
   std::string oci_runtime;                   // "" = the engine's default, "runsc" = gVisor
-  std::string seccomp_json;                  // OCI profile; required
+  std::string seccomp_json;                  // OCI profile; required unless the next is set
+  bool engine_default_seccomp = false;       // empty seccomp_json: Docker's default profile (opt-in)
   std::map<std::string, std::string> labels; // added to kManagedLabel=true
   std::uint64_t nano_cpus = 1'000'000'000;   // CPU bandwidth (1e9 = one CPU)
 };
 
-// Refuses (std::invalid_argument) what it cannot express: an empty argv or seccomp profile.
+// Refuses (std::invalid_argument) what it cannot express: an empty argv, or an empty seccomp
+// profile without engine_default_seccomp.
 boost::json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings);
 
 // The environment the native sandbox gives a program: PATH, HOME=/box, LANG=C.UTF-8, then the

@@ -281,6 +281,10 @@ TEST_CASE("docker backend: engine problems are internal_error stages, never exce
     auto s = backend::DockerBackend(o).run_stage(spec);
     CHECK(s.status == "internal_error");
     CHECK_THAT(s.stderr_data, Catch::Contains("seccomp"));
+    o.engine_default_seccomp = true;  // the explicit opt-in: Docker's default profile
+    auto d = backend::DockerBackend(o).run_stage(spec);
+    INFO(d.stderr_data);
+    CHECK(d.status == "ok");
   }
 }
 
