@@ -1,5 +1,7 @@
 #include "server/docker_engine.hpp"
 
+#include <unistd.h>
+
 #include "api/stage.hpp"
 #include "backend/docker_backend.hpp"
 #include "config/runtime_def.hpp"
@@ -55,6 +57,7 @@ std::unique_ptr<backend::Backend> DockerEngine::backend(const std::string& image
   o.image = image;
   o.oci_runtime = oci_runtime;
   o.seccomp_json = seccomp_json;
+  o.labels["io.runbox.daemon"] = std::to_string(::getpid());
   return std::make_unique<backend::DockerBackend>(std::move(o));
 }
 
@@ -68,8 +71,13 @@ std::optional<std::string> DockerEngine::probe_version(const std::string& image,
   spec.limits.cpu_ms = 10000;
   spec.limits.wall_ms = 30000;
   spec.limits.memory_mb = 512;
-  // Docker's own default profile: a version command needs no more than the engine allows.
-  auto b = backend(image, "", "");
+  // The runtime's own version command (no submitted code): Docker's default profile will do.
+  backend::DockerOptions o;
+  o.socket_path = socket_;
+  o.image = image;
+  o.engine_default_seccomp = true;
+  o.labels["io.runbox.daemon"] = std::to_string(::getpid());
+  auto b = std::make_unique<backend::DockerBackend>(std::move(o));
   api::Stage s = b->run_stage(spec);
   if (s.status != "ok") {
     *error = "version command failed in docker (" + s.status + "): " + s.stderr_data.substr(0, 200);
