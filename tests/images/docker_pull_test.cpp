@@ -115,7 +115,7 @@ TEST_CASE("docker: pull exports a local image into the store with its metadata")
   CHECK(export_containers_of(engine, id) == 0);
 }
 
-TEST_CASE("docker: re-pulling the same image id is a no-op; a new id under the tag swaps atomically") {
+TEST_CASE("docker: re-pulling the same image id is a no-op, a new id under the tag swaps atomically") {
   runbox::test::require_root();
   const auto engine = runbox::test::require_engine();
   TempDir tmp;

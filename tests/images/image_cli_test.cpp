@@ -87,7 +87,7 @@ TEST_CASE("cli: a hostile archive exits 1 with the reason") {
   CHECK_THAT(label.err, Catch::Contains("label 'novalue' is not KEY=VALUE"));
 }
 
-TEST_CASE("cli: ls names the runtimes using an image; rm refuses while one does, --force removes") {
+TEST_CASE("cli: ls names the runtimes using an image, rm refuses while one does and --force removes") {
   runbox::test::require_root();
   TempDir tmp;
   const std::string root = (tmp.path() / "store").string();
