@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace runbox::test {
 
@@ -106,18 +107,8 @@ ChildDaemon::ChildDaemon(const std::vector<std::string>& args, const std::vector
     ::_exit(127);
   }
   ::close(pipefd[1]);
-  const int fd = pipefd[0];
-  reader_ = std::thread([this, fd] {
-    char buf[4096];
-    for (;;) {
-      ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      std::lock_guard lock(mu_);
-      log_.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-  });
+  err_fd_ = pipefd[0];
+  ::fcntl(err_fd_, F_SETFL, O_NONBLOCK);
 }
 
 ChildDaemon::~ChildDaemon() {
@@ -125,19 +116,29 @@ ChildDaemon::~ChildDaemon() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);
   }
-  if (reader_.joinable()) reader_.join();  // EOF once runboxd and its children are gone
+  ::close(err_fd_);
+}
+
+void ChildDaemon::pump() {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(err_fd_, buf, sizeof buf);
+    if (n > 0) log_.append(buf, static_cast<std::size_t>(n));
+    else if (n < 0 && errno == EINTR) continue;
+    else return;  // EAGAIN (nothing more now) or EOF
+  }
 }
 
 std::uint16_t ChildDaemon::port() {
   static const std::regex listening(R"(listening on 127\.0\.0\.1:([0-9]+))");
-  std::lock_guard lock(mu_);
+  pump();
   std::smatch m;
   if (!std::regex_search(log_, m, listening)) return 0;
   return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
 std::string ChildDaemon::stderr_log() {
-  std::lock_guard lock(mu_);
+  pump();
   return log_;
 }
 
@@ -153,6 +154,7 @@ bool ChildDaemon::exited() {
 std::optional<int> ChildDaemon::wait(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!exited()) {
+    pump();  // a full pipe would block its exit
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -6,10 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace runbox::test {
@@ -40,6 +38,9 @@ class NotifySocket {
 
 // runboxd started with `args` (after the binary) and `env` added to this process's environment;
 // stderr collected. Killed (SIGKILL) on destruction if still running.
+// stderr is read on demand, by the calling thread (port(), stderr_log()): what runboxd wrote
+// before it sent a notification is in the pipe by the time the notification arrives, so a
+// read right then sees it (a reader thread might not have got to it yet).
 class ChildDaemon {
  public:
   ChildDaemon(const std::vector<std::string>& args, const std::vector<std::string>& env);
@@ -56,11 +57,12 @@ class ChildDaemon {
   std::optional<int> wait(std::chrono::seconds timeout);
 
  private:
+  void pump();  // appends whatever is in the pipe now, without blocking
+
   pid_t pid_ = -1;
   int status_ = 0;
   bool reaped_ = false;
-  std::thread reader_;
-  std::mutex mu_;
+  int err_fd_ = -1;
   std::string log_;
 };
 

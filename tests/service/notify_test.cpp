@@ -75,6 +75,7 @@ struct Watcher {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
       if (daemon.exited()) FAIL("runboxd exited; its stderr:\n" << daemon.stderr_log());
+      (void)daemon.port();  // keeps its stderr pipe drained
       auto n = setup.notify.receive(100ms);
       if (!n) {
         // Between messages: once READY=1 has been seen, /readyz must keep answering 200.
@@ -184,6 +185,31 @@ TEST_CASE("no READY=1 while not ready; a SIGHUP reload says RELOADING=1 then REA
   auto ready = w.until("READY=1", 120s);
   REQUIRE(ready);
   CHECK(http_status(daemon->port(), "/readyz") == 200);
+
+  stop_and_expect_stopping(*daemon, w);
+}
+
+TEST_CASE("a refused reload while not ready sends no READY=1", "[notify]") {
+  // Before runboxd was ever ready, systemd is still waiting for the READY=1 that ends the start:
+  // a reload that fails must not send it (the daemon still cannot run code).
+  Setup setup;
+  setup.write_config((setup.dir.path() / "no-images").string());
+  auto daemon = setup.start();
+  Watcher w(setup, *daemon);
+  const auto deadline = Clock::now() + 60s;
+  while (!(daemon->port() != 0 && http_status(daemon->port(), "/readyz") == 503) && Clock::now() < deadline)
+    (void)w.until("READY=1", 1s);
+  REQUIRE(http_status(daemon->port(), "/readyz") == 503);
+
+  write_file(setup.config, "images_root = 5\n");  // refused: not a string
+  daemon->signal(SIGHUP);
+  // Whatever it reports about the reload, READY=1 must not be among it (until() REQUIREs
+  // /readyz 200 on a READY=1).
+  (void)w.until("READY=1", 5s);
+  INFO("stderr:\n" << daemon->stderr_log());
+  CHECK(daemon->stderr_log().find("reload refused") != std::string::npos);
+  CHECK_FALSE(w.any("READY=1"));
+  CHECK(http_status(daemon->port(), "/readyz") == 503);
 
   stop_and_expect_stopping(*daemon, w);
 }
