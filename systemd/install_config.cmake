@@ -15,7 +15,8 @@ foreach(rel IN LISTS defaults)
   if(EXISTS "${target}" OR IS_SYMLINK "${target}")
     message(STATUS "Keeping (exists): ${target}")  # the operator's; not in install_manifest.txt
   else()
-    get_filename_component(dir "${target}" DIRECTORY)
+    # file(INSTALL) adds DESTDIR itself: give it the path without.
+    get_filename_component(dir "${RUNBOX_SYSCONFDIR}/${rel}" DIRECTORY)
     # Not group- or world-writable: a policy decides what untrusted code may do.
     file(INSTALL "${src}/${rel}" DESTINATION "${dir}"
          FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
