@@ -4,6 +4,7 @@
 // accepting, let running work finish within a grace period (then cancel it), exit 0. Under
 // systemd (Type=notify) it reports READY=1 only once it can run code.
 #include <signal.h>
+#include <systemd/sd-daemon.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,8 +13,10 @@
 #include <thread>
 
 #include "config/daemon_config.hpp"
+#include "images/image_metadata.hpp"
 #include "log/logger.hpp"
 #include "runbox/sandbox/sandbox.hpp"
+#include "server/activation_fds.hpp"
 #include "server/app.hpp"
 #include "server/docker_engine.hpp"
 #include "server/listener.hpp"
@@ -46,9 +49,16 @@ config::DaemonConfig read_config(const Flags& f) {
   return cfg;
 }
 
-server::ProbeOptions probe_options(server::DockerEngine& docker, std::uint32_t slots) {
+server::ProbeOptions probe_options(server::DockerEngine& docker, std::uint32_t slots,
+                                   const std::filesystem::path& images_root) {
   server::ProbeOptions p;
   p.slots = slots;
+  // The image `runbox image pull` made the rootfs from, by id: docker runs the very same bits.
+  p.docker_image_for = [images_root](const config::RuntimeDef& def) -> std::string {
+    auto meta = images::read_rootfs_metadata(images_root / def.image);
+    if (!meta) return "";
+    return !meta->image_id.empty() ? meta->image_id : meta->reference;
+  };
   p.docker_probe = [&docker](const server::RuntimeState& rt, const std::vector<std::string>& argv,
                              std::string* error) -> std::optional<std::string> {
     if (auto why = docker.unavailable()) {
@@ -65,14 +75,27 @@ std::string status_line(server::SlotPool& slots, const server::GenerationStore& 
          std::to_string(slots.queued()) + ", generation " + std::to_string(gens.current()->number);
 }
 
-int serve(const Flags& flags, config::DaemonConfig cfg) {
+int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherited_fds) {
   const std::string cgroup_mode = sandbox::cgroup_mode();
   server::DockerEngine docker(cfg.docker_socket);
   const std::size_t leftovers = docker.remove_leftovers();
   auto docker_problem = docker.unavailable();
 
   logging::info("probing", "probing runtimes", {{"config", cfg.file.string()}});
-  server::GenerationStore generations(server::load_generation(cfg, 1, probe_options(docker, cfg.slots)));
+  if (!inherited_fds.empty()) {
+    // Every socket the unit passes must be one runboxd.toml listens on: a stray one is a
+    // misconfiguration that would otherwise go unserved.
+    std::size_t matched = 0;
+    for (int fd : inherited_fds)
+      for (const auto& l : cfg.listen)
+        if (l.kind == config::Listener::Kind::unix_socket && sd_is_socket_unix(fd, SOCK_STREAM, 1, l.path.c_str(), 0) > 0)
+          ++matched;
+    if (matched != inherited_fds.size())
+      throw std::runtime_error("systemd passed " + std::to_string(inherited_fds.size()) + " listening socket(s), of which " +
+                               std::to_string(matched) + " match a unix: address in `listen`; make runboxd.socket's "
+                               "ListenStream= and runboxd.toml's listen agree");
+  }
+  server::GenerationStore generations(server::load_generation(cfg, 1, probe_options(docker, cfg.slots, cfg.images_root)));
   auto g = generations.current();
 
   json::object backends{{"native", g->catalog->sandbox_error() ? json::value(*g->catalog->sandbox_error()) : json::value("ok")},
@@ -95,7 +118,7 @@ int serve(const Flags& flags, config::DaemonConfig cfg) {
   metrics.set_generation(g->number);
   server::App app(generations, slots, metrics, docker);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
-                            probe_options(docker, cfg.slots));
+                            probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
   asio::io_context ioc;
   std::vector<std::unique_ptr<server::Listener>> listeners;
   // Signals are handled before anything says "ready": a SIGTERM at any moment drains.
@@ -140,7 +163,19 @@ int serve(const Flags& flags, config::DaemonConfig cfg) {
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
   for (const auto& l : cfg.listen) {
-    listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
+    // A unix socket systemd passed (runboxd.socket) is adopted; anything else is bound here.
+    int inherited = -1;
+    if (l.kind == config::Listener::Kind::unix_socket)
+      for (auto it = inherited_fds.begin(); it != inherited_fds.end(); ++it)
+        if (sd_is_socket_unix(*it, SOCK_STREAM, 1, l.path.c_str(), 0) > 0) {
+          inherited = *it;
+          inherited_fds.erase(it);
+          break;
+        }
+    if (inherited >= 0)
+      listeners.push_back(std::make_unique<server::Listener>(ioc, l, inherited, app, limits));
+    else
+      listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
     listeners.back()->start();
     logging::info("listening", "listening on " + listeners.back()->local_address(),
                   {{"address", listeners.back()->local_address()}});
@@ -197,9 +232,11 @@ int main(int argc, char** argv) {
   flags.overrides.slots = slots;
   flags.overrides.log_format = log_format;
   try {
+    // Before any thread: it clears LISTEN_* from the environment.
+    std::vector<int> inherited = server::inherited_listen_fds();
     auto cfg = read_config(flags);
     logging::set_format(*logging::parse_format(cfg.log_format));
-    return serve(flags, cfg);
+    return serve(flags, cfg, std::move(inherited));
   } catch (const sandbox::PolicyError& e) {
     logging::error("startup_failed", e.what(), {{"file", e.file()}, {"line", e.line()}, {"field", e.field()}});
     return 1;

@@ -1,6 +1,8 @@
 // Spec -> Engine API create body. Why each setting: see docs/docker.md ("HostConfig").
 #include "docker/container_config.hpp"
 
+#include <chrono>
+
 #include <boost/json.hpp>
 #include <stdexcept>
 
@@ -42,6 +44,10 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
 
   json::object labels{{kManagedLabel, "true"}};
   for (const auto& [k, v] : settings.labels) labels[k] = v;
+  // When an orphan of this run may be removed (containers.hpp): the wall limit plus a minute.
+  labels[kDeadlineLabel] = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count() +
+                                          static_cast<std::int64_t>(l.wall_ms / 1000) + 60);
 
   json::object tmpfs;
   tmpfs["/tmp"] = "rw,nosuid,nodev,mode=1777,size=" + std::to_string(l.tmp_mb) + "m";

@@ -1,7 +1,11 @@
 // Container lifecycle over the Engine API.
 #include "docker/containers.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cerrno>
 
 namespace runbox::docker {
 namespace {
@@ -70,6 +74,57 @@ std::size_t remove_labelled_containers(const EngineClient& c, const std::optiona
     if (!l || !l->is_object()) continue;
     const auto* managed = l->as_object().if_contains(kManagedLabel);
     if (!managed || !managed->is_string() || managed->as_string() != "true") continue;
+    remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
+    ++removed;
+  }
+  return removed;
+}
+
+std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix) {
+  json::object filters;
+  filters["label"] = json::array{std::string(kManagedLabel) + "=true", label};
+  json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
+                                        "list runbox containers"));
+  std::size_t removed = 0;
+  for (const auto& ctr : list.as_array()) {
+    const auto* l = ctr.as_object().if_contains("Labels");
+    if (!l || !l->is_object()) continue;
+    const auto* managed = l->as_object().if_contains(kManagedLabel);
+    const auto* deadline = l->as_object().if_contains(kDeadlineLabel);
+    if (!managed || !managed->is_string() || managed->as_string() != "true" || !deadline || !deadline->is_string()) continue;
+    std::int64_t when = 0;
+    try {
+      when = std::stoll(std::string(deadline->as_string()));
+    } catch (const std::exception&) {
+      continue;  // not a time runbox wrote: leave it
+    }
+    if (when >= now_unix) continue;
+    remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
+    ++removed;
+  }
+  return removed;
+}
+
+std::size_t remove_orphaned_daemon_containers(const EngineClient& c) {
+  json::object filters;
+  filters["label"] = json::array{std::string(kManagedLabel) + "=true", kDaemonLabel};
+  json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
+                                        "list runbox containers"));
+  std::size_t removed = 0;
+  for (const auto& ctr : list.as_array()) {
+    const auto* l = ctr.as_object().if_contains("Labels");
+    if (!l || !l->is_object()) continue;
+    const auto* managed = l->as_object().if_contains(kManagedLabel);
+    const auto* daemon = l->as_object().if_contains(kDaemonLabel);
+    if (!managed || !managed->is_string() || managed->as_string() != "true" || !daemon || !daemon->is_string()) continue;
+    long pid = 0;
+    try {
+      pid = std::stol(std::string(daemon->as_string()));
+    } catch (const std::exception&) {
+      continue;
+    }
+    const bool alive = pid > 0 && pid != ::getpid() && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    if (alive) continue;
     remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
     ++removed;
   }

@@ -4,6 +4,7 @@
 // found and removed later without ever touching anyone else's containers.
 #include <boost/json/object.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,19 @@ void remove_container(const EngineClient& c, const std::string& id);
 // Removes every container (running or not) that has kManagedLabel=true and, when `label` is
 // given ("key=value"), that label too. Returns how many were removed.
 std::size_t remove_labelled_containers(const EngineClient& c, const std::optional<std::string>& label = std::nullopt);
+
+// Containers carry kDeadlineLabel: the unix time after which no run can still need them (their
+// start plus the wall limit plus a margin). A container whose run lost the engine mid-way (the
+// engine restarted, the connection broke) is orphaned with its program possibly still running;
+// remove_expired_containers() force-removes those past their deadline, matching `label` too.
+inline constexpr const char* kDeadlineLabel = "io.runbox.deadline";
+// The runboxd process (pid) that made a container.
+inline constexpr const char* kDaemonLabel = "io.runbox.daemon";
+// Start-up sweep: removes the containers made by a runboxd that is gone (its pid is not alive,
+// or is this process's own: a restarted daemon under systemd may get the same pid). Containers
+// of live daemons and of other runbox tools (image pulls) are left alone.
+std::size_t remove_orphaned_daemon_containers(const EngineClient& c);
+std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix);
 
 // Removes the container when it goes out of scope, whatever path leaves the scope. Never throws.
 class ContainerGuard {

@@ -29,6 +29,17 @@ void DockerEngine::refresh_locked() {
     auto names = client.runtimes();
     runtimes_ = std::set<std::string>(names.begin(), names.end());
     unavailable_.reset();
+    // Orphans of runs that lost the engine mid-way (their program may still run): gone once
+    // past their deadline. Every 10 s at most; an error here is not the engine being down.
+    if (now - swept_ >= std::chrono::seconds(10)) {
+      swept_ = now;
+      try {
+        docker::remove_expired_containers(client, std::string(docker::kDaemonLabel) + "=" + std::to_string(::getpid()),
+                                          std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count());
+      } catch (const std::exception&) {
+      }
+    }
   } catch (const std::exception& e) {
     unavailable_ = e.what();
     runtimes_.clear();
@@ -57,7 +68,7 @@ std::unique_ptr<backend::Backend> DockerEngine::backend(const std::string& image
   o.image = image;
   o.oci_runtime = oci_runtime;
   o.seccomp_json = seccomp_json;
-  o.labels["io.runbox.daemon"] = std::to_string(::getpid());
+  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
   return std::make_unique<backend::DockerBackend>(std::move(o));
 }
 
@@ -76,7 +87,7 @@ std::optional<std::string> DockerEngine::probe_version(const std::string& image,
   o.socket_path = socket_;
   o.image = image;
   o.engine_default_seccomp = true;
-  o.labels["io.runbox.daemon"] = std::to_string(::getpid());
+  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
   auto b = std::make_unique<backend::DockerBackend>(std::move(o));
   api::Stage s = b->run_stage(spec);
   if (s.status != "ok") {
@@ -92,7 +103,7 @@ std::size_t DockerEngine::remove_leftovers() {
   try {
     docker::EngineClient client(socket_, kPingTimeout);
     client.ping();
-    return docker::remove_labelled_containers(client);
+    return docker::remove_orphaned_daemon_containers(client);
   } catch (const std::exception&) {
     return 0;  // no engine, no containers of ours
   }

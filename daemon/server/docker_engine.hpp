@@ -32,8 +32,9 @@ class DockerEngine {
   // The version text of a docker-only runtime: argv run once in `image`; nullopt and *error.
   std::optional<std::string> probe_version(const std::string& image, const std::vector<std::string>& argv,
                                            const std::vector<std::string>& env, std::string* error);
-  // Removes the containers runbox labelled (left by a crash); never anything else. Returns how
-  // many; throws nothing (an absent engine has none to remove).
+  // Removes the containers a runboxd that is gone left (a crash); never anything else (not
+  // the containers of a live daemon or of a `runbox image pull`). Returns how many; throws
+  // nothing (an absent engine has none to remove).
   std::size_t remove_leftovers();
 
  private:
@@ -42,6 +43,7 @@ class DockerEngine {
   std::filesystem::path socket_;
   std::mutex mu_;
   std::chrono::steady_clock::time_point checked_{};
+  std::chrono::steady_clock::time_point swept_{};
   std::optional<std::string> unavailable_ = std::string("not checked yet");
   std::set<std::string> runtimes_;
 };

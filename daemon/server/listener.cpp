@@ -47,12 +47,18 @@ void Listener::start() {
   if (unix_) asio::co_spawn(ioc_, accept_loop(*unix_), asio::detached);
 }
 
+Listener::Listener(asio::io_context& ioc, const config::Listener& addr, int inherited_fd, Handler& handler,
+                   SessionLimits limits)
+    : ioc_(ioc), handler_(handler), limits_(limits), addr_(addr), adopted_(true) {
+  unix_.emplace(ioc, asio::local::stream_protocol(), inherited_fd);
+}
+
 void Listener::stop() {
   boost::system::error_code ignored;
   if (tcp_) tcp_->close(ignored);
   if (unix_) {
     unix_->close(ignored);
-    ::unlink(addr_.path.c_str());
+    if (!adopted_) ::unlink(addr_.path.c_str());  // an adopted socket file is the socket unit's
   }
 }
 

@@ -17,6 +17,10 @@ namespace runbox::server {
 class Listener {
  public:
   Listener(boost::asio::io_context& ioc, const config::Listener& addr, Handler& handler, SessionLimits limits);
+  // A unix listener adopting a listening socket systemd passed (socket activation): the socket
+  // file belongs to the socket unit, so it is neither created, chmod'ed nor unlinked here.
+  Listener(boost::asio::io_context& ioc, const config::Listener& addr, int inherited_fd, Handler& handler,
+           SessionLimits limits);
   void start();
   void stop();
   // The bound address (for port 0: the port the kernel chose).
@@ -32,6 +36,7 @@ class Listener {
   config::Listener addr_;
   std::optional<boost::asio::ip::tcp::acceptor> tcp_;
   std::optional<boost::asio::local::stream_protocol::acceptor> unix_;
+  bool adopted_ = false;
 };
 
 }  // namespace runbox::server

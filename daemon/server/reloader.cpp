@@ -33,12 +33,24 @@ boost::json::array runtime_summary(const Generation& g) {
 }
 
 Reloader::Reloader(std::function<config::DaemonConfig()> read_config, GenerationStore& store, Metrics& metrics,
-                   ProbeOptions probe)
-    : read_config_(std::move(read_config)), store_(store), metrics_(metrics), probe_(std::move(probe)) {}
+                   ProbeOptions probe, std::function<bool()> is_ready)
+    : read_config_(std::move(read_config)),
+      store_(store),
+      metrics_(metrics),
+      probe_(std::move(probe)),
+      is_ready_(std::move(is_ready)) {}
+
+void Reloader::announce(const std::string& status) {
+  // READY=1 ends the reload for systemd; before the first READY=1 (or while nothing can run)
+  // only the status changes, and the start-up timer sends READY=1 once the daemon is ready.
+  if (announced_reloading_ && is_ready_()) notify_ready(status);
+  else notify_status(status);
+}
 
 bool Reloader::reload() {
   std::lock_guard lock(mu_);
-  notify_reloading();
+  announced_reloading_ = ready_was_sent();
+  if (announced_reloading_) notify_reloading();
   auto old = store_.current();
   try {
     config::DaemonConfig cfg = read_config_();
@@ -62,7 +74,7 @@ bool Reloader::reload() {
                                {"keys", next->keys ? next->keys->all().size() : 0}, {"runtimes", runtime_summary(*next)}};
     if (!pending.empty()) fields["needs_restart"] = std::move(pending);
     logging::info("reload", "reloaded: generation " + std::to_string(next->number) + " in force", std::move(fields));
-    notify_ready("reloaded (generation " + std::to_string(next->number) + ")");
+    announce("reloaded (generation " + std::to_string(next->number) + ")");
     return true;
   } catch (const sandbox::PolicyError& e) {
     metrics_.count_reload(false);
@@ -73,7 +85,7 @@ bool Reloader::reload() {
     logging::error("reload_refused", std::string("reload refused, the old configuration stays: ") + e.what(),
                    {{"generation", old->number}});
   }
-  notify_ready("reload refused; generation " + std::to_string(old->number) + " stays in force");
+  announce("reload refused; generation " + std::to_string(old->number) + " stays in force");
   return false;
 }
 

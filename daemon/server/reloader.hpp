@@ -16,8 +16,10 @@ namespace runbox::server {
 class Reloader {
  public:
   // read_config: the configuration as at start-up (the same file and command-line flags).
+  // is_ready: whether the daemon can run code (READY=1 follows a reload only then, and only if
+  // it was sent before).
   Reloader(std::function<config::DaemonConfig()> read_config, GenerationStore& store, Metrics& metrics,
-           ProbeOptions probe);
+           ProbeOptions probe, std::function<bool()> is_ready);
   // Blocking (probing takes seconds); runs one reload at a time. True when the new set is in force.
   bool reload();
 
@@ -26,7 +28,11 @@ class Reloader {
   GenerationStore& store_;
   Metrics& metrics_;
   ProbeOptions probe_;
+  std::function<bool()> is_ready_;
+  bool announced_reloading_ = false;
   std::mutex mu_;
+
+  void announce(const std::string& status);
 };
 
 // The start-up (and reload) summary of a generation: runtimes with their versions and backends.

@@ -7,6 +7,9 @@
 namespace runbox::server {
 
 void notify_ready(const std::string& status);
+// Whether READY=1 was sent: a reload before it must not send one (systemd would take the
+// daemon for started while it cannot run code yet).
+bool ready_was_sent();
 void notify_reloading();
 void notify_stopping();
 void notify_status(const std::string& status);
