@@ -205,7 +205,8 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   std::vector<std::thread> io_threads;
   for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { ioc.run(); });
   for (auto& t : io_threads) t.join();
-  logging::info("stopped", "stopped");
+  const std::size_t orphans = docker.remove_own_containers();
+  logging::info("stopped", "stopped", {{"docker_containers_removed", orphans}});
   return 0;
 }
 

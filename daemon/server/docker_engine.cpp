@@ -109,4 +109,14 @@ std::size_t DockerEngine::remove_leftovers() {
   }
 }
 
+std::size_t DockerEngine::remove_own_containers() {
+  try {
+    docker::EngineClient client(socket_, kPingTimeout);
+    client.ping();
+    return docker::remove_labelled_containers(client, std::string(docker::kDaemonLabel) + "=" + std::to_string(::getpid()));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 }  // namespace runbox::server

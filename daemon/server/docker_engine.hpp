@@ -36,6 +36,9 @@ class DockerEngine {
   // the containers of a live daemon or of a `runbox image pull`). Returns how many; throws
   // nothing (an absent engine has none to remove).
   std::size_t remove_leftovers();
+  // At shutdown, every run done: removes what this daemon's runs could not (an engine that was
+  // away when they ended). Throws nothing.
+  std::size_t remove_own_containers();
 
  private:
   void refresh_locked();

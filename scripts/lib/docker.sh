@@ -2,8 +2,9 @@
 # Makes a Docker engine answer on /var/run/docker.sock for `runbox image pull` and the docker
 # backend, with gVisor registered. Idempotent, and fast when nothing is to do:
 #   - registers runsc in /etc/docker/daemon.json, merged into what is there:
-#       {"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"]}}}
-#     (without --network=none a `NetworkMode: none` container fails under runsc);
+#       {"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none", "--oci-seccomp"]}}}
+#     (without --network=none a `NetworkMode: none` container fails under runsc; without
+#     --oci-seccomp runsc ignores the seccomp profile runbox sends with each container);
 #   - when no engine answers, starts `dockerd --iptables=false --ip-forward=false --bridge=none`
 #     in the background (log: /var/log/runbox-dockerd.log, pid: /run/runbox-dockerd.pid) and
 #     waits until /_ping answers; fails loudly after 60 s;
@@ -53,7 +54,7 @@ register_runsc() {
       die "$file is not valid JSON: $@" if $@;
       die "$file is not a JSON object\n" unless ref $cfg eq "HASH";
     }
-    my $want = { path => "/usr/bin/runsc", runtimeArgs => ["--network=none"] };
+    my $want = { path => "/usr/bin/runsc", runtimeArgs => ["--network=none", "--oci-seccomp"] };
     my $have = $cfg->{runtimes} && $cfg->{runtimes}{runsc};
     exit 0 if $have && $json->encode($have) eq $json->encode($want);
     $cfg->{runtimes}{runsc} = $want;
