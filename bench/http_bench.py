@@ -3,9 +3,12 @@
 
 For bash, python3 and c (compile + run): latency median/p90 and throughput with 1, 2 and 8
 concurrent HTTP clients against a runboxd started here, and chroot's median/p90 and throughput
-with 1 and 2 parallel workers on the same image. Not a test: prints a Markdown table.
+with 1 and 2 parallel workers on the same image. The docker column: the same requests through a
+second runboxd whose policy forces the docker backend (latency with 1 client, runs/s with 2),
+and how many times slower than native it is. Not a test: prints a Markdown table.
 
-  sudo bench/http_bench.py [--requests 200] [--runboxd build/daemon/runboxd] [--out FILE]
+  sudo bench/http_bench.py [--requests 200] [--docker-requests 30] [--no-docker]
+                           [--runboxd build/daemon/runboxd] [--out FILE]
 """
 import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
 
@@ -30,9 +33,9 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def start_daemon(binary, slots):
+def start_daemon(binary, slots, policies=f"{ROOT}/policies"):
     proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--runtimes-dir", f"{ROOT}/runtimes",
-                             "--policies-dir", f"{ROOT}/policies", "--slots", str(slots)],
+                             "--policies-dir", policies, "--slots", str(slots), "--log-format", "text"],
                             stderr=subprocess.PIPE, text=True)
     port = None
     deadline = time.time() + 120
@@ -102,7 +105,14 @@ def main():
     ap.add_argument("--runboxd", default=f"{ROOT}/build/daemon/runboxd")
     ap.add_argument("--slots", type=int, default=os.cpu_count())
     ap.add_argument("--out")
+    ap.add_argument("--docker-requests", type=int, default=30)
+    ap.add_argument("--no-docker", action="store_true")
     args = ap.parse_args()
+    # The docker column's daemon: the shipped policy with [backend] force = "docker".
+    docker_policies = tempfile.mkdtemp(prefix="runbox-bench-")
+    shutil.copytree(f"{ROOT}/policies", f"{docker_policies}/policies")
+    with open(f"{docker_policies}/policies/default.toml", "a") as f:
+        f.write('\n[backend]\nforce = "docker"\n')
 
     # The C baseline compiles in a scratch dir inside the gcc image's /tmp (a tmpfs, as runbox's).
     gcc_tmp = f"{IMAGES}/gcc/tmp"
@@ -133,8 +143,25 @@ def main():
         finally:
             proc.terminate()
             proc.wait(timeout=60)
+        if not args.no_docker:
+            dproc, dport = start_daemon(args.runboxd, args.slots, f"{docker_policies}/policies")
+            try:
+                for row in rows:
+                    body = json.dumps(PROGRAMS[row["program"]]["request"])
+                    cache = {}
+                    for _ in range(3): http_run(dport, body, cache)  # warm-up
+                    lat, _ = drive(lambda: http_run(dport, body, cache), args.docker_requests, 1)
+                    cache = {}
+                    _, rps2 = drive(lambda: http_run(dport, body, cache), args.docker_requests, 2)
+                    row.update(docker_median=statistics.median(lat) * 1e3, docker_p90=pct(lat, 90) * 1e3,
+                               docker_rps2=rps2)
+                    print(json.dumps(row), file=sys.stderr)
+            finally:
+                dproc.terminate()
+                dproc.wait(timeout=60)
     finally:
         subprocess.run(["umount", gcc_tmp])
+        shutil.rmtree(docker_policies, ignore_errors=True)
 
     out = [f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.uname().release}, "
            f"{os.cpu_count()} CPUs, runboxd --slots {args.slots}, {args.requests} requests per cell; "
@@ -147,6 +174,16 @@ def main():
                    f"{r['http1_median']:.1f} / {r['http1_p90']:.1f} | {r['http1_median'] - r['chroot_median']:+.1f} | "
                    f"{r['chroot_rps2']:.0f} | {r['http1_rps']:.0f} / {r['http2_rps']:.0f} / {r['http8_rps']:.0f} | "
                    f"{100 * r['http8_rps'] / r['chroot_rps2']:.0f} % |")
+    if any("docker_median" in r for r in rows):
+        out += ["", f"Docker backend (same requests through runboxd with `[backend] force = \"docker\"`, "
+                    f"{args.docker_requests} requests per cell):", "",
+                "| program | native HTTP median / p90 ms | docker HTTP median / p90 ms | docker ÷ native (median) | "
+                "native runs/s (2 clients) | docker runs/s (2 clients) |", "|---|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            if "docker_median" not in r: continue
+            out.append(f"| {r['program']} | {r['http1_median']:.1f} / {r['http1_p90']:.1f} | "
+                       f"{r['docker_median']:.1f} / {r['docker_p90']:.1f} | {r['docker_median'] / r['http1_median']:.1f}× | "
+                       f"{r['http2_rps']:.0f} | {r['docker_rps2']:.1f} |")
     text = "\n".join(out) + "\n"
     print(text)
     if args.out:

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 #include <cerrno>
+#include <vector>
 
 namespace runbox::docker {
 namespace {
@@ -60,75 +61,64 @@ void remove_container(const EngineClient& c, const std::string& id) {
   throw EngineError("remove container " + id.substr(0, 12) + ": " + engine_message_of(r), r.status);
 }
 
-std::size_t remove_labelled_containers(const EngineClient& c, const std::optional<std::string>& label) {
+namespace {
+
+// Removes each runbox container (kManagedLabel=true, and every label in `filter`: "key" or
+// "key=value") for which pick(labels) says so. The engine filters; the labels are checked again
+// here so a filter the engine ignored removes nothing foreign.
+template <class Pick>
+std::size_t remove_managed_where(const EngineClient& c, std::vector<std::string> filter, Pick pick) {
   json::array labels{std::string(kManagedLabel) + "=true"};
-  if (label) labels.emplace_back(*label);
+  for (auto& f : filter) labels.emplace_back(std::move(f));
   json::object filters;
   filters["label"] = std::move(labels);
   json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
                                         "list runbox containers"));
   std::size_t removed = 0;
   for (const auto& ctr : list.as_array()) {
-    // The engine filtered already; check again so a filter the engine ignored removes nothing foreign.
     const auto* l = ctr.as_object().if_contains("Labels");
     if (!l || !l->is_object()) continue;
     const auto* managed = l->as_object().if_contains(kManagedLabel);
-    if (!managed || !managed->is_string() || managed->as_string() != "true") continue;
+    if (!managed || !managed->is_string() || managed->as_string() != "true" || !pick(l->as_object())) continue;
     remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
     ++removed;
   }
   return removed;
+}
+
+// A label's value as a number; nullopt when absent or not one runbox wrote.
+std::optional<std::int64_t> number_label(const json::object& labels, const char* key) {
+  const auto* v = labels.if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  try {
+    return std::stoll(std::string(v->as_string()));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::size_t remove_labelled_containers(const EngineClient& c, const std::optional<std::string>& label) {
+  std::vector<std::string> filter;
+  if (label) filter.push_back(*label);
+  return remove_managed_where(c, filter, [](const json::object&) { return true; });
 }
 
 std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix) {
-  json::object filters;
-  filters["label"] = json::array{std::string(kManagedLabel) + "=true", label};
-  json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
-                                        "list runbox containers"));
-  std::size_t removed = 0;
-  for (const auto& ctr : list.as_array()) {
-    const auto* l = ctr.as_object().if_contains("Labels");
-    if (!l || !l->is_object()) continue;
-    const auto* managed = l->as_object().if_contains(kManagedLabel);
-    const auto* deadline = l->as_object().if_contains(kDeadlineLabel);
-    if (!managed || !managed->is_string() || managed->as_string() != "true" || !deadline || !deadline->is_string()) continue;
-    std::int64_t when = 0;
-    try {
-      when = std::stoll(std::string(deadline->as_string()));
-    } catch (const std::exception&) {
-      continue;  // not a time runbox wrote: leave it
-    }
-    if (when >= now_unix) continue;
-    remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
-    ++removed;
-  }
-  return removed;
+  return remove_managed_where(c, {label}, [now_unix](const json::object& labels) {
+    auto when = number_label(labels, kDeadlineLabel);
+    return when && *when < now_unix;
+  });
 }
 
 std::size_t remove_orphaned_daemon_containers(const EngineClient& c) {
-  json::object filters;
-  filters["label"] = json::array{std::string(kManagedLabel) + "=true", kDaemonLabel};
-  json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
-                                        "list runbox containers"));
-  std::size_t removed = 0;
-  for (const auto& ctr : list.as_array()) {
-    const auto* l = ctr.as_object().if_contains("Labels");
-    if (!l || !l->is_object()) continue;
-    const auto* managed = l->as_object().if_contains(kManagedLabel);
-    const auto* daemon = l->as_object().if_contains(kDaemonLabel);
-    if (!managed || !managed->is_string() || managed->as_string() != "true" || !daemon || !daemon->is_string()) continue;
-    long pid = 0;
-    try {
-      pid = std::stol(std::string(daemon->as_string()));
-    } catch (const std::exception&) {
-      continue;
-    }
-    const bool alive = pid > 0 && pid != ::getpid() && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-    if (alive) continue;
-    remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
-    ++removed;
-  }
-  return removed;
+  return remove_managed_where(c, {kDaemonLabel}, [](const json::object& labels) {
+    auto pid = number_label(labels, kDaemonLabel);
+    if (!pid || *pid <= 0) return false;
+    const bool alive = *pid != ::getpid() && (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM);
+    return !alive;
+  });
 }
 
 ContainerGuard::~ContainerGuard() {

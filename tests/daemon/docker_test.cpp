@@ -25,6 +25,13 @@ const std::string kUntrustedKey = "rb_untrusted_key_4a9b2c6e1f03";
 
 Headers with_key(const std::string& key) { return {{"X-API-Key", key}, {"Content-Type", "application/json"}}; }
 
+// The shipped default policy with [backend] force = "docker", written to `file`.
+void write_docker_policy(const fs::path& policies, const fs::path& file) {
+  std::ifstream in(policies / "default.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  write_file(file, text + "\n[backend]\nforce = \"docker\"\n");
+}
+
 // One daemon for the group, reaching the engine through a relay the test can cut. Three keys:
 // the default tier (native), a "dockered" tier (the default policy with [backend] force =
 // "docker", engine's default runtime: fast) and "untrusted" (the shipped tier: docker + runsc).
@@ -36,11 +43,7 @@ struct DockerDaemon {
     require_images({"python", "gcc", "java"});
     require_docker_engine();
     fs::path policies = copy_policies(dir.path());
-    {
-      std::ifstream in(policies / "default.toml");
-      std::string text((std::istreambuf_iterator<char>(in)), {});
-      write_file(policies / "dockered.toml", text + "\n[backend]\nforce = \"docker\"\n");
-    }
+    write_docker_policy(policies, policies / "dockered.toml");
     write_keys_file(dir.path() / "keys.toml", {{"native", kNativeKey, "default"},
                                                {"docker", kDockerKey, "dockered"},
                                                {"untrusted", kUntrustedKey, "untrusted"}});
@@ -90,9 +93,7 @@ struct DefaultDockerDaemon {
     require_images({"python", "gcc", "java"});
     require_docker_engine();
     fs::path policies = copy_policies(dir.path());
-    std::ifstream in(policies / "default.toml");
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    write_file(policies / "default.toml", text + "\n[backend]\nforce = \"docker\"\n");
+    write_docker_policy(policies, policies / "default.toml");
     write_file(dir.path() / "runboxd.toml", "queue_size = 64\n" + images_root_config_line());
     DaemonOptions o;
     o.slots = 2;

@@ -156,7 +156,7 @@ TEST_CASE("READY=1 only when /readyz answers 200, STATUS= lines, STOPPING=1 on S
   stop_and_expect_stopping(*daemon, w);
 }
 
-TEST_CASE("no READY=1 while not ready; a reload that makes it ready sends READY=1; later reloads say RELOADING=1 then READY=1", "[notify]") {
+TEST_CASE("no READY=1 while not ready, a reload that makes it ready sends READY=1, later reloads say RELOADING=1 then READY=1", "[notify]") {
   Setup setup;
   // No images where the config points: the daemon serves, but /readyz answers 503.
   setup.write_config((setup.dir.path() / "no-images").string());

@@ -40,7 +40,7 @@ TEST_CASE("auth: sha256 of a known text", "[auth]") {
   CHECK_FALSE(digest_from_hex(std::string(64, 'g')));
 }
 
-TEST_CASE("auth: a key is found by its hash; a wrong or empty key is not", "[auth]") {
+TEST_CASE("auth: a key is found by its hash, a wrong or empty key is not", "[auth]") {
   KeySet set = KeySet::parse(entry("frontend", "s3cret-key-1", "tier = \"default\"\nrate = 5\nburst = 7\n") +
                                  entry("grader", "s3cret-key-2", "tier = \"untrusted\"\n"),
                              "keys.toml");
