@@ -29,11 +29,13 @@ int connect_unix(const std::string& path) {
   return fd;
 }
 
-// One HTTP/1.0 GET to the engine; the body ("" when it does not answer).
-std::string engine_get(const std::string& target, const std::string& socket = kDockerSocket) {
+// One HTTP/1.0 request to the engine; the body ("" when it does not answer).
+std::string engine_call(const std::string& method, const std::string& target, const std::string& body = "",
+                        const std::string& socket = kDockerSocket) {
   int fd = connect_unix(socket);
   if (fd < 0) return "";
-  std::string req = "GET " + target + " HTTP/1.0\r\nHost: docker\r\n\r\n";
+  std::string req = method + " " + target + " HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\n"
+                    "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return "";
@@ -48,8 +50,12 @@ std::string engine_get(const std::string& target, const std::string& socket = kD
     resp.append(buf, static_cast<std::size_t>(n));
   }
   ::close(fd);
-  auto body = resp.find("\r\n\r\n");
-  return body == std::string::npos ? "" : resp.substr(body + 4);
+  auto start = resp.find("\r\n\r\n");
+  return start == std::string::npos ? "" : resp.substr(start + 4);
+}
+
+std::string engine_get(const std::string& target, const std::string& socket = kDockerSocket) {
+  return engine_call("GET", target, "", socket);
 }
 
 }  // namespace
@@ -86,6 +92,15 @@ std::vector<std::string> runbox_containers() {
   }
   return ids;
 }
+
+std::string docker_create_container(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(engine_call("POST", "/v1.41/containers/create", body), ec);
+  if (ec || !v.is_object() || !v.as_object().contains("Id")) return "";
+  return std::string(v.at("Id").as_string());
+}
+
+void docker_remove_container(const std::string& id) { engine_call("DELETE", "/v1.41/containers/" + id + "?force=true"); }
 
 EngineRelay::EngineRelay(std::filesystem::path path, std::string target) : path_(std::move(path)), target_(std::move(target)) {
   listen();

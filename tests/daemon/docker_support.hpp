@@ -22,6 +22,9 @@ void require_docker_engine();
 bool docker_has_runtime(const std::string& name);
 // runbox-labelled containers the engine has now (all states).
 std::vector<std::string> runbox_containers();
+// POST /containers/create with this JSON body; the new id ("" on failure). And its removal.
+std::string docker_create_container(const std::string& body);
+void docker_remove_container(const std::string& id);
 
 // A unix socket at `path` relaying every connection to the real engine, byte for byte (the
 // hijacked attach streams included). cut() drops every connection and stops listening: to

@@ -279,3 +279,82 @@ TEST_CASE("docker engine death: the run gets a clear error, native runs go on, d
   CHECK(again.at("stdout") == "back\n");
   CHECK(d.running());
 }
+
+TEST_CASE("backend as data: a runtime file's backend = docker, the policy's fallback, and the start-up sweep", "[docker]") {
+  require_images({"python"});
+  require_docker_engine();
+  TempDir dir;
+  // Runtimes: python3 with an image this host lacks (natively unrunnable: the policy's
+  // fallback sends it to docker, where runbox/python:latest has it), and "python3d", a
+  // runtime whose file says backend = "docker".
+  fs::path runtimes = dir.path() / "runtimes";
+  fs::copy(fs::path(RUNBOX_SOURCE_DIR) / "runtimes", runtimes, fs::copy_options::recursive);
+  {
+    std::ifstream in(runtimes / "python3.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto pos = text.find("image = \"python\"");
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, 16, "image = \"no-such-image\"\ndocker_image = \"runbox/python:latest\"");
+    write_file(runtimes / "python3.toml", text);
+  }
+  write_file(runtimes / "python3d.toml",
+             "name = \"python3d\"\nimage = \"python\"\nbackend = \"docker\"\nsource_file = \"main.py\"\n"
+             "run = [\"python3\", \"main.py\"]\nversion = [\"python3\", \"--version\"]\n");
+  fs::path policies = copy_policies(dir.path());
+  {
+    std::ifstream in(policies / "default.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    write_file(policies / "default.toml", text + "\n[backend]\nfallback = \"docker\"\n");
+  }
+
+  // Leftovers: a container of a runboxd that is gone (pid 999999 is beyond pid_max here) must
+  // go at start-up; a runbox container of another tool (no daemon label) must stay.
+  auto make_container = [](const std::string& labels) {
+    std::string body = R"({"Image":"runbox/python:latest","Cmd":["true"],"Labels":)" + labels + "}";
+    return docker_create_container(body);
+  };
+  const std::string orphan = make_container(R"({"io.runbox.managed":"true","io.runbox.daemon":"999999"})");
+  const std::string foreign = make_container(R"({"io.runbox.managed":"true","io.runbox.purpose":"test-keep"})");
+  REQUIRE(!orphan.empty());
+  REQUIRE(!foreign.empty());
+
+  write_file(dir.path() / "runboxd.toml", images_root_config_line());
+  DaemonOptions o;
+  o.slots = 2;
+  o.config = dir.path() / "runboxd.toml";
+  o.policies_dir = policies;
+  o.runtimes_dir = runtimes;
+  DaemonProcess d(o);
+
+  auto ids = runbox_containers();
+  CHECK(std::find(ids.begin(), ids.end(), orphan) == ids.end());
+  CHECK(std::find(ids.begin(), ids.end(), foreign) != ids.end());
+  docker_remove_container(foreign);
+
+  auto listed = json::parse(http_get(d.port(), "/v1/runtimes").body).as_array();
+  for (const auto& rt : listed) {
+    if (rt.at("name") == "python3d" || rt.at("name") == "python3") {
+      INFO(json::serialize(rt));
+      CHECK(rt.at("backend") == "docker");
+      CHECK(rt.at("version") == "Python 3.11.2");  // python3: probed through docker
+      CHECK_FALSE(rt.as_object().contains("error"));
+    }
+  }
+  for (const char* runtime : {"python3d", "python3"}) {
+    INFO(runtime);
+    auto r = post_run(d.port(), run_body(runtime, "print('from docker')\n"));
+    INFO(r.describe());
+    REQUIRE(r.http.status == 200);
+    CHECK(r.obj().at("backend") == "docker");
+    CHECK(r.obj().at("run").at("stdout") == "from docker\n");
+  }
+  bool fallback_logged = false;
+  for (auto& line : log_events(d, "request"))
+    if (line.at("runtime") == "python3" && line.contains("backend_reason") && line.at("backend_reason") == "fallback")
+      fallback_logged = true;
+  CHECK(fallback_logged);
+  // Natively runnable runtimes are untouched.
+  auto native = post_run(d.port(), run_body("bash", "echo native"));
+  REQUIRE(native.http.status == 200);
+  CHECK(native.obj().at("backend") == "native");
+}
