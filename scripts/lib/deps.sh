@@ -16,6 +16,8 @@ RUNBOX_PACKAGES=(
   prometheus-cpp-dev
   # sd_notify / socket activation (libsystemd), systemd-analyze verify of the units (systemd)
   libsystemd-dev systemd
+  # SHA-256 of API keys and the constant-time compare (OpenSSL's libcrypto)
+  libssl-dev
   # tests
   catch2
   # runtime images and the standard OCI seccomp profile
