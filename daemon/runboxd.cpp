@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   cli.add_option("--runtimes-dir", flags.runtimes_dir, "Directory of runtime files");
   cli.add_option("--policies-dir", flags.policies_dir, "Directory of policy files");
   cli.add_option("--slots", slots, "Runs at once")->check(CLI::PositiveNumber);
-  cli.add_option("--keys", flags.keys, "API keys file (keys.toml, mode 0600)");
+  cli.add_option("--keys,--keys-file", flags.keys, "API keys file (keys.toml, mode 0600)");
   cli.add_option("--log-format", log_format, "json (default: one object per line) or text")->check(CLI::IsMember({"json", "text"}));
   cli.add_option("--docker-socket", flags.docker_socket, "Docker Engine API socket (default /var/run/docker.sock)");
   cli.add_flag("--insecure-no-auth", flags.overrides.insecure_no_auth,

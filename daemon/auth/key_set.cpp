@@ -59,29 +59,36 @@ KeySet KeySet::parse(const std::string& text, const std::string& origin) {
   using config::detail::line_of;
   toml::table root = config::detail::parse_toml(text, origin);
   config::detail::TomlReader r(origin);
-  r.refuse_unknown_keys(root, "", {"key"});
+  // [[key]] (documented) or [[keys]]: one of them.
+  r.refuse_unknown_keys(root, "", {"key", "keys"});
+  const char* table_name = root.get("keys") ? "keys" : "key";
+  if (root.get("key") && root.get("keys")) r.fail(*root.get("keys"), "keys", "use [[key]] or [[keys]], not both");
   KeySet set;
   set.origin_ = origin;
-  const toml::node* kn = root.get("key");
+  const toml::node* kn = root.get(table_name);
   if (!kn) return set;  // no keys: nothing is accepted
   const toml::array* arr = kn->as_array();
-  if (!arr) r.fail(*kn, "key", "must be an array of tables ([[key]])");
+  if (!arr) r.fail(*kn, table_name, std::string("must be an array of tables ([[") + table_name + "]])");
   std::set<std::string> names;
   std::set<Digest> hashes;
   for (std::size_t i = 0; i < arr->size(); ++i) {
-    const std::string field = "key[" + std::to_string(i) + "]";
+    const std::string field = std::string(table_name) + "[" + std::to_string(i) + "]";
     const toml::table& t = r.table(*arr->get(i), field);
-    r.refuse_unknown_keys(t, field + ".", {"name", "sha256", "tier", "rate", "burst"});
+    r.refuse_unknown_keys(t, field + ".", {"name", "sha256", "hash", "tier", "rate", "burst"});
     ApiKey k;
     k.line = line_of(*arr->get(i));
     const toml::node& nn = r.require(t, "name", field + ".name");
     k.name = r.string(nn, field + ".name");
     if (!valid_name(k.name)) r.fail(nn, field + ".name", "letters, digits, - _ . only (1..64 characters)");
     if (!names.insert(k.name).second) r.fail(nn, field + ".name", "\"" + k.name + "\" is used twice");
-    const toml::node& hn = r.require(t, "sha256", field + ".sha256");
-    auto digest = digest_from_hex(r.string(hn, field + ".sha256"));
-    if (!digest) r.fail(hn, field + ".sha256", "must be 64 hex digits: the SHA-256 of the key (runbox key new prints one)");
-    if (!hashes.insert(*digest).second) r.fail(hn, field + ".sha256", "the same key is listed twice");
+    // "sha256" (documented) or "hash"; the hex may carry a "sha256:" prefix.
+    const char* hash_key = t.get("hash") && !t.get("sha256") ? "hash" : "sha256";
+    const toml::node& hn = r.require(t, hash_key, field + "." + hash_key);
+    std::string_view hex = r.string(hn, field + "." + hash_key);
+    if (hex.starts_with("sha256:")) hex.remove_prefix(7);
+    auto digest = digest_from_hex(hex);
+    if (!digest) r.fail(hn, field + "." + hash_key, "must be 64 hex digits: the SHA-256 of the key (runbox key new prints one)");
+    if (!hashes.insert(*digest).second) r.fail(hn, field + "." + hash_key, "the same key is listed twice");
     k.hash = *digest;
     if (const toml::node* tn = t.get("tier")) {
       k.tier = r.string(*tn, field + ".tier");

@@ -179,7 +179,7 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     res = std::move(*refused);
     logging::warning(res.result_int() == 401 ? "unauthorized" : "rate_limited",
                      std::string(http::to_string(method)) + " " + target + " refused: " + std::to_string(res.result_int()),
-                     {{"endpoint", endpoint_label(req)}, {"status", res.result_int()}, {"key", caller.key}});
+                     {{"endpoint", endpoint_label(req)}, {"http_status", res.result_int()}, {"key", caller.key}});
   } else if (target == "/v1/run") {
     if (only(http::verb::post)) res = co_await post_run(req, ctx, caller);
   } else if (target == "/v1/runtimes") {
@@ -273,9 +273,10 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   const auto started = std::chrono::steady_clock::now();
   const std::string id = new_run_id();
   auto g = generations_.current();  // this run's files, to its end
-  json::object log_fields{{"id", id}, {"key", caller.key}, {"tier", caller.tier}};
+  json::object log_fields{{"id", id}, {"key", caller.key}, {"key_name", caller.key}, {"tier", caller.tier}};
   auto refuse = [&](int status, const std::string& code, const std::string& message) {
-    log_fields["status"] = status;
+    log_fields["status"] = code;  // the error code stands where a run's status would
+    log_fields["http_status"] = status;
     log_fields["error"] = code;
     logging::info("request", "run " + id + " refused: " + std::to_string(status) + " " + code, log_fields);
     return api_error(req, status, code, message);
@@ -359,8 +360,8 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
     if (s.status == "internal_error") metrics_.count_setup_failure(choice.backend, s.internal_cause.empty() ? "unknown" : s.internal_cause);
   });
   JobTotals t = totals(outcome);
-  log_fields["status"] = 200;
-  log_fields["result"] = status;
+  log_fields["status"] = status;  // the run's: ok, time_limit, ..., compile_error, judged
+  log_fields["http_status"] = 200;
   log_fields["cpu_ms"] = t.cpu_ms;
   log_fields["wall_ms"] = t.wall_ms;
   log_fields["memory_kb"] = t.memory_kb;

@@ -138,8 +138,9 @@ TEST_CASE("logs: every line is a JSON object; a run's line has its fields and ne
   CHECK(line->at("key") == "frontend");
   CHECK(line->at("runtime") == "python3");
   CHECK(line->at("backend") == "native");
-  CHECK(line->at("result") == "ok");
-  CHECK(line->at("status") == 200);
+  CHECK(line->at("status") == "ok");
+  CHECK(line->at("http_status") == 200);
+  CHECK(line->at("key_name") == "frontend");
   for (const char* f : {"cpu_ms", "wall_ms", "memory_kb", "queue_wait_ms", "ts", "level", "msg"}) {
     INFO(f);
     CHECK(line->contains(f));

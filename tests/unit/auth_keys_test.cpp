@@ -128,3 +128,11 @@ TEST_CASE("auth: the token bucket allows the burst, then the rate, and says when
   REQUIRE(slow);
   CHECK(*slow == 10);
 }
+
+TEST_CASE("auth: [[keys]] and hash = \"sha256:...\" are accepted too", "[auth]") {
+  KeySet set = KeySet::parse("[[keys]]\nname = \"a\"\nhash = \"sha256:" + to_hex(sha256("k1")) + "\"\n", "keys.toml");
+  REQUIRE(set.all().size() == 1);
+  CHECK(set.find("k1"));
+  auto e = parse_error(entry("a", "k1") + "[[keys]]\nname = \"b\"\nhash = \"" + to_hex(sha256("k2")) + "\"\n");
+  CHECK(e.field() == "keys");
+}
