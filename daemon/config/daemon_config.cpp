@@ -107,7 +107,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   toml::table root = detail::parse_toml(text, origin);
   TomlReader r(origin);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
-                                   "queue_size", "max_body_bytes", "keys", "keys_file", "log_format", "docker_socket"});
+                                   "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -142,14 +142,11 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   path_key("policies_dir", c.policies_dir);
   path_key("images_root", c.images_root);
   path_key("docker_socket", c.docker_socket);
-  // `keys` (documented) or `keys_file`.
-  if (root.get("keys") && root.get("keys_file")) r.fail(*root.get("keys_file"), "keys_file", "set `keys` or `keys_file`, not both");
-  for (const char* key : {"keys", "keys_file"})
-    if (root.get(key)) {
-      std::filesystem::path k;
-      path_key(key, k);
-      c.keys_file = k;
-    }
+  if (root.get("keys")) {
+    std::filesystem::path k;
+    path_key("keys", k);
+    c.keys_file = k;
+  }
   if (const toml::node* n = root.get("log_format")) {
     c.log_format = r.string(*n, "log_format");
     if (c.log_format != "json" && c.log_format != "text") r.fail(*n, "log_format", "must be \"json\" or \"text\"");

@@ -48,6 +48,7 @@ api::Stage internal_error(const std::string& why) {
   api::Stage s;
   s.status = "internal_error";
   s.stderr_data = "runbox: " + why;
+  s.internal_cause = "job";  // preparing /box (writing files, copying it per test)
   return s;
 }
 

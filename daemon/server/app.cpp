@@ -357,7 +357,12 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.count_run(rt->def.name, choice.backend, status, seconds, done->queue_wait_s);
   for_each_stage(outcome, [&](const api::Stage& s) {
-    if (s.status == "internal_error") metrics_.count_setup_failure(choice.backend, s.internal_cause.empty() ? "unknown" : s.internal_cause);
+    if (s.status != "internal_error") return;
+    const std::string cause = s.internal_cause.empty() ? "unknown" : s.internal_cause;
+    metrics_.count_setup_failure(choice.backend, cause);
+    // An internal_error's stderr is runbox's own message (never the program's output).
+    logging::error("run_failed", "run " + id + ": " + choice.backend + " could not run it: " + s.stderr_data.substr(0, 500),
+                   {{"id", id}, {"runtime", rt->def.name}, {"backend", choice.backend}, {"cause", cause}});
   });
   JobTotals t = totals(outcome);
   log_fields["status"] = status;  // the run's: ok, time_limit, ..., compile_error, judged

@@ -47,10 +47,7 @@ TEST_CASE("config ops: keys, log_format and docker_socket in runboxd.toml", "[co
   CHECK(e.field() == "log_format");
   CHECK(e.line() == 1);
   CHECK(default_daemon_config().log_format == "json");
-  auto alias = parse_daemon_config("keys_file = \"/k.toml\"\n", "runboxd.toml", "/etc/runbox");
-  REQUIRE(alias.keys_file);
-  CHECK(*alias.keys_file == "/k.toml");
-  CHECK(error_of([] { parse_daemon_config("keys = \"a\"\nkeys_file = \"b\"\n", "r.toml", "/"); }).field() == "keys_file");
+
   CHECK_FALSE(default_daemon_config().keys_file);
 }
 
