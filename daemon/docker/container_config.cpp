@@ -14,7 +14,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
 constexpr std::uint64_t kRunscHostThreads = 128;
 
@@ -23,18 +22,6 @@ json::object ulimit(const char* name, std::uint64_t value) {
 }
 
 }  // namespace
-
-std::vector<std::string> program_environment(const std::vector<std::string>& extra) {
-  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/box",
-                                  "LANG=C.UTF-8"};
-  for (const auto& kv : extra) {
-    bool replaced = false;
-    for (auto& e : env)
-      if (key_of(e) == key_of(kv)) e = kv, replaced = true;
-    if (!replaced) env.push_back(kv);
-  }
-  return env;
-}
 
 json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings) {
   if (spec.argv.empty()) throw std::invalid_argument("no program to run (empty argv)");
@@ -65,7 +52,7 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
   }
 
   json::array env;
-  for (const auto& kv : program_environment(spec.env)) env.emplace_back(kv);
+  for (const auto& kv : sandbox::sandbox_environment(spec.env)) env.emplace_back(kv);
   json::array argv;
   for (const auto& a : spec.argv) argv.emplace_back(a);
 

@@ -22,8 +22,5 @@ struct ContainerSettings {
 // profile without engine_default_seccomp.
 boost::json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings);
 
-// The environment the native sandbox gives a program: PATH, HOME=/box, LANG=C.UTF-8, then the
-// spec's own KEY=VALUE entries (replacing those keys).
-std::vector<std::string> program_environment(const std::vector<std::string>& extra);
 
 }  // namespace runbox::docker

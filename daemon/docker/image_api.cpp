@@ -1,5 +1,9 @@
 #include "docker/image_api.hpp"
 
+#include <chrono>
+
+#include "docker/containers.hpp"
+
 #include <boost/json.hpp>
 
 namespace runbox::docker {
@@ -111,7 +115,12 @@ std::string create_export_container(const EngineClient& c, const std::string& im
       // image that has none (imported root filesystems have none).
       {"Cmd", json::array{"/runbox-export-only"}},
       {"NetworkDisabled", true},
-      {"Labels", json::object{{kManagedLabelKey, "true"}, {kPurposeLabelKey, "image-export"}}},
+      {"Labels", json::object{{kManagedLabel, "true"},
+                              {kPurposeLabelKey, "image-export"},
+                              {kDeadlineLabel, std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                                  .count() +
+                                                              6 * 3600)}}},
       {"HostConfig", json::object{{"NetworkMode", "none"}}}};
   const json::value v = json::parse(c.call("POST", "/containers/create", "create a container to export",
                                            json::serialize(body)));
@@ -122,29 +131,6 @@ std::string create_export_container(const EngineClient& c, const std::string& im
 
 std::uint64_t export_container(const EngineClient& c, const std::string& id, const EngineClient::ChunkFn& on_chunk) {
   return c.get_stream("/containers/" + id + "/export", on_chunk);
-}
-
-void delete_container(const EngineClient& c, const std::string& id) {
-  const Response r = c.request("DELETE", "/containers/" + id + "?force=1&v=1");
-  if (r.status == 204 || r.status == 404) return;
-  throw EngineError("remove container " + id.substr(0, 12) + ": " + message_of(r.body), r.status);
-}
-
-ExportContainer::ExportContainer(const EngineClient& c, const std::string& image_id)
-    : client_(c), id_(create_export_container(c, image_id)) {}
-
-ExportContainer::~ExportContainer() {
-  if (removed_) return;
-  try {
-    delete_container(client_, id_);
-  } catch (const EngineError&) {
-    // Labelled io.runbox.managed: the daemon's sweep of its leftovers removes it later.
-  }
-}
-
-void ExportContainer::remove() {
-  delete_container(client_, id_);
-  removed_ = true;
 }
 
 std::string import_image_tar(const EngineClient& c, const std::string& tar, const std::string& repo,

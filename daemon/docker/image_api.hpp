@@ -13,7 +13,6 @@ namespace runbox::docker {
 
 // Carried by the export containers, like every container runbox creates, so that the
 // daemon's sweep of leftovers (after a crash mid-export) removes them.
-inline constexpr const char* kManagedLabelKey = "io.runbox.managed";
 inline constexpr const char* kPurposeLabelKey = "io.runbox.purpose";
 
 // What `GET /images/{name}/json` says about an image, the parts runbox records.
@@ -34,32 +33,13 @@ std::optional<EngineImage> inspect_image(const EngineClient& c, const std::strin
 // {"error": ...} lines (the status is 200 by then) become an EngineError too.
 void pull_image(const EngineClient& c, const ImageReference& ref);
 
-// A stopped container of the image (never started; labelled), for its filesystem export.
+// A stopped container of the image (never started; labelled io.runbox.purpose=image-export
+// with a deadline six hours on), for its filesystem export. Remove it with a ContainerGuard
+// (containers.hpp); one a crashed pull left is swept by the next pull once past its deadline.
 std::string create_export_container(const EngineClient& c, const std::string& image_id);
 
 // GET /containers/{id}/export: the container's filesystem as a tar, chunk by chunk.
 std::uint64_t export_container(const EngineClient& c, const std::string& id, const EngineClient::ChunkFn& on_chunk);
-
-// DELETE /containers/{id}?force=1&v=1; a container already gone is not an error.
-void delete_container(const EngineClient& c, const std::string& id);
-
-// Deletes the container when it goes out of scope, whatever path leaves the scope; a failure
-// then is only reported through the callback (the label lets a later sweep find it).
-class ExportContainer {
- public:
-  ExportContainer(const EngineClient& c, const std::string& image_id);
-  ~ExportContainer();
-  ExportContainer(const ExportContainer&) = delete;
-  ExportContainer& operator=(const ExportContainer&) = delete;
-  const std::string& id() const { return id_; }
-  // Deletes it now; throws EngineError when the engine refuses.
-  void remove();
-
- private:
-  const EngineClient& client_;
-  std::string id_;
-  bool removed_ = false;
-};
 
 // POST /images/create?fromSrc=-: makes an image of a root filesystem tar with `docker import`'s
 // semantics, tagged repo:tag; `changes` are Dockerfile lines ("ENV A=b", "WORKDIR /w"). Returns

@@ -1,7 +1,10 @@
 #include "pull/image_pull.hpp"
 
+#include <chrono>
+
 #include <stdexcept>
 
+#include "docker/containers.hpp"
 #include "docker/image_api.hpp"
 #include "images/image_name.hpp"
 
@@ -92,7 +95,15 @@ PullReport pull_into_store(const docker::EngineClient& engine, img::ImageStore& 
   recorded.config = img::ImageConfig{image->env, image->working_dir, image->user};
   recorded.image_size_bytes = image->size;
 
-  docker::ExportContainer container(engine, image->id);  // removed on every way out of here
+  // Export containers a crashed pull left, once past their deadline; then ours, removed on every
+  // way out of here.
+  try {
+    docker::remove_expired_containers(engine, std::string(docker::kPurposeLabelKey) + "=image-export",
+                                      std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch()).count());
+  } catch (const docker::EngineError&) {
+  }
+  docker::ContainerGuard container(engine, docker::create_export_container(engine, image->id));
   say("exporting " + short_id(image->id) + " into " + (store.root() / report.name).string() + "...");
   report.import = store.import_stream(
       report.name, std::move(recorded),

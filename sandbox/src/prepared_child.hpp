@@ -33,10 +33,6 @@ class PreparedChild {
   ChildPlan plan_{};
 };
 
-// The environment a program starts with: nothing from the caller, only these defaults and the
-// spec's own KEY=VALUE entries (which replace a default of the same key).
-std::vector<std::string> sandbox_environment(const std::vector<std::string>& extra);
-
 // argv[0] resolved against the PATH in env: the full paths execve should try, in order.
 std::vector<std::string> exec_candidates(const std::string& program, const std::vector<std::string>& env);
 

@@ -31,4 +31,9 @@ struct Spec {
   int cancel_fd = -1;                          // becomes readable → the run is killed
 };
 
+// The environment a program starts with: nothing from the caller, only PATH, HOME=/box and
+// LANG=C.UTF-8, then the spec's own KEY=VALUE entries (which replace a default of the same
+// key). The docker backend gives its containers the same.
+std::vector<std::string> sandbox_environment(const std::vector<std::string>& extra);
+
 }  // namespace runbox::sandbox
