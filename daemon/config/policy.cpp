@@ -94,16 +94,19 @@ class PolicyReader {
  private:
   BackendPolicy backend(const toml::node& n) const {
     const toml::table& t = r_.table(n, "backend");
-    r_.refuse_unknown_keys(t, "backend.", {"force", "docker_runtime", "fallback"});
+    r_.refuse_unknown_keys(t, "backend.", {"force", "docker_runtime", "runtime", "fallback"});
+    if (t.get("docker_runtime") && t.get("runtime"))
+      r_.fail(*t.get("runtime"), "backend.runtime", "set docker_runtime or runtime (the same setting), not both");
     BackendPolicy b;
     if (const toml::node* f = t.get("force")) {
       b.force = r_.string(*f, "backend.force");
       if (*b.force != "native" && *b.force != "docker") r_.fail(*f, "backend.force", "must be \"native\" or \"docker\"");
     }
-    if (const toml::node* rt = t.get("docker_runtime")) {
-      b.docker_runtime = r_.string(*rt, "backend.docker_runtime");
+    const char* rt_key = t.get("runtime") ? "runtime" : "docker_runtime";
+    if (const toml::node* rt = t.get(rt_key)) {
+      b.docker_runtime = r_.string(*rt, std::string("backend.") + rt_key);
       if (b.docker_runtime.find_first_of(" \t\n/") != std::string::npos)
-        r_.fail(*rt, "backend.docker_runtime", "must be the name of an OCI runtime registered in the Docker engine (\"runsc\")");
+        r_.fail(*rt, std::string("backend.") + rt_key, "must be the name of an OCI runtime registered in the Docker engine (\"runsc\")");
     }
     if (const toml::node* fb = t.get("fallback")) {
       const std::string& v = r_.string(*fb, "backend.fallback");

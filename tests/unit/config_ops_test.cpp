@@ -85,6 +85,8 @@ TEST_CASE("config ops: a policy's [backend] table", "[config][ops]") {
   CHECK(e.field() == "backend.fallback");
   e = error_of([&] { parse_policy(base + "\n[backend]\nengine = \"x\"\n", "p.toml", "/"); });
   CHECK(e.field() == "backend.engine");
+  Policy rt = parse_policy(base + "\n[backend]\nruntime = \"runsc\"\n", "p.toml", "/");
+  CHECK(rt.backend.docker_runtime == "runsc");
   Policy f = parse_policy(base + "\n[backend]\nfallback = \"docker\"\n", "p.toml", "/");
   CHECK(f.backend.fallback_to_docker);
 }
