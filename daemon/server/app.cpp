@@ -338,6 +338,10 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
       p.uid = p.gid = 65534;
       auto backend = docker->backend(rt->docker_image, choice.oci_runtime, tier.docker_seccomp_json);
       r.outcome = job::run_job(p, *run_req, *backend, ctx.cancel_fd);
+      // The engine may be gone: ask it now, so the next request already gets 503, not a try.
+      bool engine_failed = false;
+      for_each_stage(r.outcome, [&](const api::Stage& s) { engine_failed |= s.internal_cause == "docker"; });
+      if (engine_failed) docker->check_now();
     } else {
       p.uid = p.gid = uid_first + slot;  // one uid per slot: concurrent runs never share one
       backend::NativeBackend native;

@@ -17,22 +17,47 @@ constexpr auto kPingTimeout = std::chrono::milliseconds(1500);
 
 }  // namespace
 
-DockerEngine::DockerEngine(std::filesystem::path socket) : socket_(std::move(socket)) {}
+DockerEngine::DockerEngine(std::filesystem::path socket) : socket_(std::move(socket)) {
+  check();
+  thread_ = std::thread([this] { monitor(); });
+}
 
-void DockerEngine::refresh_locked() {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - checked_ < kRecheck) return;
-  checked_ = now;
+DockerEngine::~DockerEngine() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void DockerEngine::monitor() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, kRecheck, [this] { return stop_; });
+    if (stop_) return;
+    lock.unlock();
+    check();  // without the lock: a hung engine delays only this thread
+    lock.lock();
+  }
+}
+
+void DockerEngine::check() {
+  std::optional<std::string> problem;
+  std::set<std::string> names;
   try {
     docker::EngineClient client(socket_, kPingTimeout);
     client.ping();
-    auto names = client.runtimes();
-    runtimes_ = std::set<std::string>(names.begin(), names.end());
-    unavailable_.reset();
+    for (auto& n : client.runtimes()) names.insert(std::move(n));
     // Orphans of runs that lost the engine mid-way (their program may still run): gone once
     // past their deadline. Every 10 s at most; an error here is not the engine being down.
-    if (now - swept_ >= std::chrono::seconds(10)) {
-      swept_ = now;
+    const auto now = std::chrono::steady_clock::now();
+    bool sweep = false;
+    {
+      std::lock_guard lock(mu_);
+      if (now - swept_ >= std::chrono::seconds(10)) sweep = true, swept_ = now;
+    }
+    if (sweep) {
       try {
         docker::remove_expired_containers(client, std::string(docker::kDaemonLabel) + "=" + std::to_string(::getpid()),
                                           std::chrono::duration_cast<std::chrono::seconds>(
@@ -41,21 +66,23 @@ void DockerEngine::refresh_locked() {
       }
     }
   } catch (const std::exception& e) {
-    unavailable_ = e.what();
-    runtimes_.clear();
+    problem = e.what();
   }
+  std::lock_guard lock(mu_);
+  unavailable_ = std::move(problem);
+  runtimes_ = std::move(names);
 }
+
+void DockerEngine::check_now() { check(); }
 
 std::optional<std::string> DockerEngine::unavailable() {
   std::lock_guard lock(mu_);
-  refresh_locked();
   return unavailable_;
 }
 
 std::optional<std::string> DockerEngine::missing_runtime(const std::string& oci_runtime) {
   if (oci_runtime.empty()) return std::nullopt;
   std::lock_guard lock(mu_);
-  refresh_locked();
   if (unavailable_ || runtimes_.count(oci_runtime)) return std::nullopt;
   return "the policy asks for the OCI runtime \"" + oci_runtime +
          "\", which the Docker engine does not have registered (daemon.json \"runtimes\")";

@@ -107,6 +107,7 @@ EngineRelay::EngineRelay(std::filesystem::path path, std::string target) : path_
 }
 
 EngineRelay::~EngineRelay() {
+  unhang();
   cut();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
@@ -130,6 +131,11 @@ void EngineRelay::accept_loop(int listen_fd) {
   for (;;) {
     int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) return;  // shut down by cut()
+    if (hang_) {
+      std::lock_guard lock(mu_);
+      hung_fds_.push_back(client);  // read nothing, answer nothing
+      continue;
+    }
     int upstream = connect_unix(target_);
     std::lock_guard lock(mu_);
     if (upstream < 0 || cut_) {
@@ -197,5 +203,14 @@ void EngineRelay::cut() {
 }
 
 void EngineRelay::resume() { listen(); }
+
+void EngineRelay::hang() { hang_ = true; }
+
+void EngineRelay::unhang() {
+  hang_ = false;
+  std::lock_guard lock(mu_);
+  for (int fd : hung_fds_) ::close(fd);
+  hung_fds_.clear();
+}
 
 }  // namespace runbox::test

@@ -38,6 +38,9 @@ class EngineRelay {
   const std::filesystem::path& path() const { return path_; }
   void cut();
   void resume();
+  // A hung engine: new connections are accepted and then never answered (until unhang()).
+  void hang();
+  void unhang();
 
  private:
   void listen();
@@ -51,6 +54,8 @@ class EngineRelay {
   std::vector<int> open_fds_;
   std::vector<std::thread> threads_;
   std::atomic<bool> cut_{false};
+  std::atomic<bool> hang_{false};
+  std::vector<int> hung_fds_;
 };
 
 }  // namespace runbox::test

@@ -358,3 +358,36 @@ TEST_CASE("backend as data: a runtime file's backend = docker, the policy's fall
   REQUIRE(native.http.status == 200);
   CHECK(native.obj().at("backend") == "native");
 }
+
+TEST_CASE("docker engine hung: HTTP threads never wait for it; docker is reported down, native runs go on", "[docker]") {
+  DockerDaemon& dd = docker_daemon();
+  DaemonProcess& d = *dd.daemon;
+  dd.relay->hang();
+  // Every answer stays quick while the engine swallows requests (the engine is asked on a
+  // thread of its own; a ping gives up after 1.5 s).
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto ready = http_get(d.port(), "/readyz");
+    auto runtimes = http_request(d.port(), "GET", "/v1/runtimes", "", with_key(kNativeKey));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(seconds < 0.5);
+    CHECK(ready.status == 200);
+    CHECK(runtimes.status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  REQUIRE(eventually([&] { return json::parse(http_get(d.port(), "/readyz").body).at("docker") != "ok"; },
+                     std::chrono::seconds(10)));
+  auto native = http_request(d.port(), "POST", "/v1/run", json::serialize(run_body("python3", "print('native')\n")),
+                             with_key(kNativeKey));
+  REQUIRE(native.status == 200);
+  CHECK(json::parse(native.body).at("run").at("stdout") == "native\n");
+  auto refused = http_request(d.port(), "POST", "/v1/run", json::serialize(run_body("python3", "print(1)\n")),
+                              with_key(kDockerKey));
+  CHECK(refused.status == 503);
+
+  dd.relay->unhang();
+  REQUIRE(eventually([&] { return json::parse(http_get(d.port(), "/readyz").body).at("docker") == "ok"; },
+                     std::chrono::seconds(10)));
+  auto again = docker_run(run_body("python3", "print('unhung')\n"));
+  CHECK(again.at("stdout") == "unhung\n");
+}
