@@ -276,3 +276,34 @@ TEST_CASE("reload: SIGHUP applies a changed limit, refuses a broken file whole, 
   CHECK_THAT(metrics, Catch::Contains("runbox_config_generation 2"));
   CHECK(http_get(d.port(), "/readyz").status == 200);
 }
+
+TEST_CASE("readyz: 503 while draining, on a connection that was open before SIGTERM", "[ops]") {
+  require_images({"python"});
+  DaemonOptions o;
+  o.slots = 1;
+  DaemonProcess d(o);
+  RawConnection keep(d.port());
+  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: runbox\r\n\r\n"));
+  auto before = keep.read_response(std::chrono::seconds(10));
+  REQUIRE(before);
+  CHECK(before->status == 200);
+
+  // A run in flight keeps the daemon draining (not gone) for a while after SIGTERM.
+  auto slow = std::async(std::launch::async, [&] {
+    return post_run(d.port(), run_body("python3", "import time\ntime.sleep(2)\nprint('finished')\n"));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(::kill(d.pid(), SIGTERM) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: runbox\r\n\r\n"));
+  auto during = keep.read_response(std::chrono::seconds(10));
+  REQUIRE(during);
+  INFO(during->body);
+  CHECK(during->status == 503);
+  CHECK(json::parse(during->body).at("draining") == true);
+  // The run accepted before SIGTERM finishes normally.
+  auto r = slow.get();
+  INFO(r.describe());
+  REQUIRE(r.http.status == 200);
+  CHECK(r.obj().at("run").at("stdout") == "finished\n");
+}
