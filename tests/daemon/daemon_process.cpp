@@ -100,7 +100,9 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
   for (;;) {
     std::smatch m;
     if (port_ == 0 && std::regex_search(log, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
-    if (port_ != 0 && log.find("ready with ") != std::string::npos) break;
+    // Ready, or serving but not ready (it says so, and /readyz says why).
+    if (port_ != 0 && (log.find("ready with ") != std::string::npos || log.find("not ready yet") != std::string::npos))
+      break;
     int status = 0;
     const bool reaped = ::waitpid(pid_, &status, WNOHANG) == pid_;
     if (reaped || !open || Clock::now() >= deadline) {

@@ -307,3 +307,27 @@ TEST_CASE("readyz: 503 while draining, on a connection that was open before SIGT
   REQUIRE(r.http.status == 200);
   CHECK(r.obj().at("run").at("stdout") == "finished\n");
 }
+
+TEST_CASE("readyz: 503 when the native sandbox self-check fails", "[ops]") {
+  require_root();
+  TempDir dir;
+  // Two "images" that pass the quick presence check (a usr/ directory) but that no sandbox can
+  // be built on: every version probe fails in the sandbox's own set-up.
+  for (const char* image : {"python", "scripting"}) fs::create_directories(dir.path() / "images" / image / "usr");
+  write_file(dir.path() / "runboxd.toml", "images_root = \"" + (dir.path() / "images").string() + "\"\n" +
+                                               "docker_socket = \"" + (dir.path() / "no-docker.sock").string() + "\"\n");
+  DaemonOptions o;
+  o.slots = 1;
+  o.config = dir.path() / "runboxd.toml";
+  DaemonProcess d(o);
+  auto ready = http_get(d.port(), "/readyz");
+  INFO(ready.body);
+  CHECK(ready.status == 503);
+  auto v = json::parse(ready.body);
+  CHECK(v.at("ready") == false);
+  CHECK(v.at("sandbox") != "ok");
+  CHECK_THAT(as_str(v.at("sandbox")), Catch::Contains("internal_error"));
+  auto start = log_events(d, "start");
+  REQUIRE(start.size() == 1);
+  CHECK(start[0].at("backends").at("native") != "ok");
+}
