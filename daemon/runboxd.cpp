@@ -82,19 +82,6 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   auto docker_problem = docker.unavailable();
 
   logging::info("probing", "probing runtimes", {{"config", cfg.file.string()}});
-  if (!inherited_fds.empty()) {
-    // Every socket the unit passes must be one runboxd.toml listens on: a stray one is a
-    // misconfiguration that would otherwise go unserved.
-    std::size_t matched = 0;
-    for (int fd : inherited_fds)
-      for (const auto& l : cfg.listen)
-        if (l.kind == config::Listener::Kind::unix_socket && sd_is_socket_unix(fd, SOCK_STREAM, 1, l.path.c_str(), 0) > 0)
-          ++matched;
-    if (matched != inherited_fds.size())
-      throw std::runtime_error("systemd passed " + std::to_string(inherited_fds.size()) + " listening socket(s), of which " +
-                               std::to_string(matched) + " match a unix: address in `listen`; make runboxd.socket's "
-                               "ListenStream= and runboxd.toml's listen agree");
-  }
   server::GenerationStore generations(server::load_generation(cfg, 1, probe_options(docker, cfg.slots, cfg.images_root)));
   auto g = generations.current();
 
@@ -180,6 +167,12 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
     logging::info("listening", "listening on " + listeners.back()->local_address(),
                   {{"address", listeners.back()->local_address()}});
   }
+
+  // Every socket the unit passed must be one `listen` names: a stray one would go unserved.
+  if (!inherited_fds.empty())
+    throw std::runtime_error("systemd passed " + std::to_string(inherited_fds.size()) +
+                             " listening socket(s) that no unix: address in `listen` names; make runboxd.socket's "
+                             "ListenStream= and runboxd.toml's listen agree");
 
   // READY=1 once the listeners are up and some runtime can run; checked again every second
   // while it cannot (a docker engine may still be starting).
