@@ -117,26 +117,49 @@ DaemonProcess::DaemonProcess(const DaemonOptions& options) {
     }
     open = read_some(fd, log, 200);
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   {
     std::lock_guard lock(log_mu_);
     log_ = std::move(log);
+    log_fd_ = fd;
   }
-  reader_ = std::thread([this, fd] { drain_stderr(fd); });
+  reader_ = std::thread([this] { drain_stderr(); });
 }
 
-void DaemonProcess::drain_stderr(int fd) {
-  std::string chunk;
+// Appends what the pipe holds now. Called with log_mu_ held, so the reader thread and
+// stderr_log() never interleave two reads' bytes out of order.
+bool DaemonProcess::read_available_locked() const {
+  if (log_fd_ < 0) return false;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(log_fd_, buf, sizeof buf);
+    if (n > 0) {
+      log_.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && errno == EAGAIN;  // EOF (0) or an error: closed
+  }
+}
+
+void DaemonProcess::drain_stderr() {
   // Reads until the daemon (and anything that inherited its stderr) has closed it, or stop().
   for (;;) {
-    chunk.clear();
-    bool open = read_some(fd, chunk, 200);
-    if (!chunk.empty()) {
+    int fd;
+    {
       std::lock_guard lock(log_mu_);
-      log_ += chunk;
+      fd = log_fd_;
     }
-    if (!open || stopped_.load()) break;
+    pollfd p{fd, POLLIN, 0};
+    ::poll(&p, 1, 200);
+    std::lock_guard lock(log_mu_);
+    bool open = read_available_locked();
+    if (!open || stopped_.load()) {
+      ::close(log_fd_);
+      log_fd_ = -1;
+      break;
+    }
   }
-  ::close(fd);
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -240,7 +263,10 @@ std::vector<fs::path> DaemonProcess::run_cgroups() const {
 }
 
 std::string DaemonProcess::stderr_log() const {
+  // Whatever the daemon wrote before this call (say, a request's log line, written before its
+  // answer was sent) is in the pipe now: read it here rather than wait for the reader thread.
   std::lock_guard lock(log_mu_);
+  read_available_locked();
   return log_;
 }
 

@@ -47,14 +47,16 @@ class DaemonProcess {
   std::string stderr_log() const;                            // all it wrote to stderr so far
 
  private:
-  void drain_stderr(int fd);
+  void drain_stderr();
+  bool read_available_locked() const;  // log_mu_ held; false once the pipe is closed
 
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
   std::thread reader_;
   mutable std::mutex log_mu_;
-  std::string log_;
+  mutable std::string log_;
+  mutable int log_fd_ = -1;  // the daemon's stderr pipe; -1 once closed
 };
 
 // Every process whose parent (ppid) is `parent`.
