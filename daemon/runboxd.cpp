@@ -3,6 +3,7 @@
 // serves. SIGHUP reloads every file (server/reloader.hpp); SIGTERM/SIGINT drains: stop
 // accepting, let running work finish within a grace period (then cancel it), exit 0. Under
 // systemd (Type=notify) it reports READY=1 only once it can run code.
+#include <sys/resource.h>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
@@ -149,6 +150,8 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
 
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
+  server::ConnectionGauge gauge;
+  gauge.max = cfg.max_connections;
   for (const auto& l : cfg.listen) {
     // A unix socket systemd passed (runboxd.socket) is adopted; anything else is bound here.
     int inherited = -1;
@@ -160,9 +163,9 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
           break;
         }
     if (inherited >= 0)
-      listeners.push_back(std::make_unique<server::Listener>(ioc, l, inherited, app, limits));
+      listeners.push_back(std::make_unique<server::Listener>(ioc, l, inherited, app, limits, gauge));
     else
-      listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits));
+      listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits, gauge));
     listeners.back()->start();
     logging::info("listening", "listening on " + listeners.back()->local_address(),
                   {{"address", listeners.back()->local_address()}});
@@ -205,8 +208,19 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
 
 }  // namespace
 
+// Every connection, pipe and cgroup file is a descriptor: take the whole hard limit (systemd's
+// LimitNOFILE, or the shell's), so max_connections, not a default soft limit of 1024, bounds them.
+static void raise_open_file_limit() {
+  rlimit l{};
+  if (::getrlimit(RLIMIT_NOFILE, &l) == 0 && l.rlim_cur < l.rlim_max) {
+    l.rlim_cur = l.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &l);
+  }
+}
+
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
+  raise_open_file_limit();
   CLI::App cli{"runboxd: run untrusted code over HTTP"};
   Flags flags;
   std::optional<std::uint32_t> slots;

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include <cctype>
 #include <charconv>
 #include <thread>
 
@@ -16,6 +17,23 @@ using detail::TomlReader;
 constexpr std::uint64_t kMaxSlots = 4096;
 constexpr std::uint64_t kMaxQueue = 1000000;
 constexpr std::uint64_t kMaxBody = std::uint64_t{1} << 32;
+constexpr std::uint64_t kMaxConnections = 1000000;
+
+// "https://judge.example" or "http://127.0.0.1:3000": what browsers send as Origin.
+bool is_origin_text(const std::string& s) {
+  auto sep = s.find("://");
+  if (sep == std::string::npos || sep == 0 || sep + 3 >= s.size()) return false;
+  for (char c : s)
+    if (c <= ' ' || static_cast<unsigned char>(c) >= 0x7f) return false;
+  return s.find('/', sep + 3) == std::string::npos;  // no path, no trailing slash
+}
+
+bool is_host_name(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
+  return true;
+}
 
 // The source tree this file was compiled from (CMake passes absolute source paths):
 // daemon/config/daemon_config.cpp -> the root. Only a fallback for running from a checkout.
@@ -107,7 +125,8 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   toml::table root = detail::parse_toml(text, origin);
   TomlReader r(origin);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
-                                   "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket"});
+                                   "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
+                                   "max_connections", "allowed_origins", "allowed_hosts"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -163,6 +182,27 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   }
   if (const toml::node* n = root.get("queue_size"))
     c.queue_size = static_cast<std::uint32_t>(r.unsigned_int(*n, "queue_size", kMaxQueue));
+  if (const toml::node* n = root.get("max_connections")) {
+    std::uint64_t v = r.unsigned_int(*n, "max_connections", kMaxConnections);
+    if (v == 0) r.fail(*n, "max_connections", "must be at least 1");
+    c.max_connections = static_cast<std::uint32_t>(v);
+  }
+  if (const toml::node* n = root.get("allowed_origins")) {
+    c.allowed_origins = r.string_array(*n, "allowed_origins");
+    for (std::size_t i = 0; i < c.allowed_origins.size(); ++i)
+      if (!is_origin_text(c.allowed_origins[i]))
+        r.fail(*n, "allowed_origins[" + std::to_string(i) + "]",
+               "\"" + c.allowed_origins[i] + "\" is not an origin (scheme://host[:port], no path)");
+  }
+  if (const toml::node* n = root.get("allowed_hosts")) {
+    c.allowed_hosts = r.string_array(*n, "allowed_hosts");
+    for (std::size_t i = 0; i < c.allowed_hosts.size(); ++i) {
+      for (auto& ch : c.allowed_hosts[i]) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (!is_host_name(c.allowed_hosts[i]))
+        r.fail(*n, "allowed_hosts[" + std::to_string(i) + "]",
+               "\"" + c.allowed_hosts[i] + "\" is not a host name (letters, digits, '-' and '.', no port)");
+    }
+  }
   if (const toml::node* n = root.get("max_body_bytes")) {
     c.max_body_bytes = r.unsigned_int(*n, "max_body_bytes", kMaxBody);
     if (c.max_body_bytes == 0) r.fail(*n, "max_body_bytes", "must be at least 1");

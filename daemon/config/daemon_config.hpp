@@ -43,6 +43,14 @@ struct DaemonConfig {
   bool insecure_no_auth = false;              // --insecure-no-auth only (never from a file)
   std::string log_format = "json";            // "json" (one object per line) | "text"
   std::filesystem::path docker_socket = "/var/run/docker.sock";  // the Docker Engine API
+  // Connections open at once, over every listener; one more is answered 503 and closed.
+  std::uint32_t max_connections = 1024;
+  // Browser origins (scheme://host[:port], exact) whose requests are served; any other request
+  // carrying an Origin header is refused 403 forbidden_origin. Default: none.
+  std::vector<std::string> allowed_origins;
+  // Without keys, TCP requests must name this host by "localhost", an IP literal or one of
+  // these names in their Host header (DNS rebinding defence); else 403 forbidden_host.
+  std::vector<std::string> allowed_hosts;
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }

@@ -11,6 +11,7 @@
 
 #include "api/error_body.hpp"
 #include "log/logger.hpp"
+#include "server/request_screen.hpp"
 #include "server/backend_choice.hpp"
 #include "api/parse_run_request.hpp"
 #include "api/response_json.hpp"
@@ -136,18 +137,75 @@ Response App::error(unsigned version, int status, const std::string& code, const
   return api_error(fake, status, code, message);
 }
 
+const auth::ApiKey* App::presented_api_key(const http::request_header<>& head, const Generation& g,
+                                           bool* presented) const {
+  auto header = [&](std::string_view name) {
+    auto v = head[name];
+    return std::string_view(v.data(), v.size());
+  };
+  auto key_text = auth::presented_key(header("Authorization"), header("X-API-Key"));
+  *presented = key_text.has_value();
+  return key_text && g.keys ? g.keys->find(*key_text) : nullptr;
+}
+
+Response App::unauthorized(const Request& req, bool presented) const {
+  Response res = api_error(req, 401, "unauthorized",
+                           presented ? "the API key is not valid"
+                                     : "an API key is required: \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"");
+  res.set(http::field::www_authenticate, "Bearer realm=\"runbox\"");
+  return res;
+}
+
+std::optional<Response> App::screen(const http::request_header<>& head, const Peer& peer) {
+  auto g = generations_.current();
+  const std::string target(head.target());
+  Request req{head.method(), head.target(), head.version()};  // the answer's version
+  auto refuse = [&](int status, const std::string& code, const std::string& message, json::object fields) {
+    fields["endpoint"] = endpoint_label(req);
+    fields["http_status"] = status;
+    logging::warning(code, std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
+                               " refused: " + std::to_string(status) + " " + code,
+                     std::move(fields));
+    metrics_.count_request(endpoint_label(req), status);
+    return api_error(req, status, code, message);
+  };
+  if (auto origin = head.find(http::field::origin); origin != head.end()) {
+    const std::string value(origin->value().substr(0, 200));
+    if (!origin_allowed(origin->value(), g->config.allowed_origins))
+      return refuse(403, "forbidden_origin",
+                    "requests from the browser origin \"" + value +
+                        "\" are not allowed (runboxd.toml allowed_origins lists the origins that are)",
+                    {{"origin", value}});
+  }
+  if (!g->keys && !peer.unix_socket) {
+    if (auto host = head.find(http::field::host); host != head.end() && !host_allowed(host->value(), g->config.allowed_hosts)) {
+      const std::string value(host->value().substr(0, 200));
+      return refuse(403, "forbidden_host",
+                    "Host \"" + value + "\" does not name this server (use localhost or an IP address; "
+                                       "runboxd.toml allowed_hosts lists other names)",
+                    {{"host", value}});
+    }
+  }
+  // The key is checked here, on the head: a client without one never gets its body read.
+  // (Rate limits are taken with the whole request, in handle().) A preflight has no key.
+  if (g->keys && !is_public(target) && head.method() != http::verb::options) {
+    bool presented = false;
+    if (!presented_api_key(head, *g, &presented)) {
+      logging::warning("unauthorized", std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
+                                           " refused: 401 (before its body)",
+                       {{"endpoint", endpoint_label(req)}, {"http_status", 401}, {"key", "anonymous"}});
+      metrics_.count_request(endpoint_label(req), 401);
+      return unauthorized(req, presented);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Response> App::authenticate(const Request& req, const Generation& g, Caller& caller) {
   if (!g.keys) return std::nullopt;
-  auto header = [&](http::field f) { return std::string_view(req[f].data(), req[f].size()); };
-  auto presented = auth::presented_key(header(http::field::authorization), std::string_view(req["X-API-Key"].data(), req["X-API-Key"].size()));
-  const auth::ApiKey* key = presented ? g.keys->find(*presented) : nullptr;
-  if (!key) {
-    Response res = api_error(req, 401, "unauthorized",
-                             presented ? "the API key is not valid"
-                                       : "an API key is required: \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"");
-    res.set(http::field::www_authenticate, "Bearer realm=\"runbox\"");
-    return res;
-  }
+  bool presented = false;
+  const auth::ApiKey* key = presented_api_key(req.base(), g, &presented);
+  if (!key) return unauthorized(req, presented);
   caller.key = key->name;
   caller.tier = key->tier;
   if (auto retry = limiter_.take(key->name, key->rate, key->burst)) {
@@ -174,6 +232,19 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     res.set(http::field::allow, http::to_string(allowed));
     return false;
   };
+  // Only origins in allowed_origins get here with an Origin header (screen() refused the rest).
+  const std::string origin(req[http::field::origin]);
+  if (method == http::verb::options && !origin.empty()) {  // a CORS preflight
+    res = Response{http::status::no_content, req.version()};
+    res.keep_alive(req.keep_alive());
+    res.set(http::field::access_control_allow_methods, "GET, POST");
+    res.set(http::field::access_control_allow_headers, "Authorization, X-API-Key, Content-Type");
+    res.set(http::field::access_control_max_age, "600");
+    res.set(http::field::access_control_allow_origin, origin);
+    res.set(http::field::vary, "Origin");
+    metrics_.count_request(endpoint_label(req), 204);
+    co_return res;
+  }
   std::optional<Response> refused = is_public(target) ? std::nullopt : authenticate(req, *g, caller);
   if (refused) {
     res = std::move(*refused);
@@ -194,6 +265,10 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     res = api_error(req, 404, "not_found", "no such endpoint: " + target);
   }
   metrics_.count_request(endpoint_label(req), res.result_int());
+  if (!origin.empty()) {
+    res.set(http::field::access_control_allow_origin, origin);
+    res.set(http::field::vary, "Origin");
+  }
   co_return res;
 }
 

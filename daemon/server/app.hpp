@@ -22,6 +22,7 @@ class App final : public Handler {
  public:
   App(GenerationStore& generations, SlotPool& slots, Metrics& metrics, DockerEngine& docker);
 
+  std::optional<Response> screen(const http::request_header<>& head, const Peer& peer) override;
   boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) override;
   Response error(unsigned version, int status, const std::string& code, const std::string& message) override;
 
@@ -41,6 +42,9 @@ class App final : public Handler {
   Response api_error(const Request& req, int status, const std::string& code, const std::string& message) const;
   // nullopt: the caller may go on (as *caller); else the 401/429 answer.
   std::optional<Response> authenticate(const Request& req, const Generation& g, Caller& caller);
+  // The key a request head presents, if it is one of g's; *presented says whether any was.
+  const auth::ApiKey* presented_api_key(const http::request_header<>& head, const Generation& g, bool* presented) const;
+  Response unauthorized(const Request& req, bool presented) const;
   // Whether the runtime can run now under its default tier, and why not.
   std::optional<std::string> runtime_problem(const Generation& g, const RuntimeState& rt);
 

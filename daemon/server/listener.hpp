@@ -16,11 +16,13 @@ namespace runbox::server {
 
 class Listener {
  public:
-  Listener(boost::asio::io_context& ioc, const config::Listener& addr, Handler& handler, SessionLimits limits);
+  // Every listener of the daemon shares one gauge (max_connections counts them all).
+  Listener(boost::asio::io_context& ioc, const config::Listener& addr, Handler& handler, SessionLimits limits,
+           ConnectionGauge& gauge);
   // A unix listener adopting a listening socket systemd passed (socket activation): the socket
   // file belongs to the socket unit, so it is neither created, chmod'ed nor unlinked here.
   Listener(boost::asio::io_context& ioc, const config::Listener& addr, int inherited_fd, Handler& handler,
-           SessionLimits limits);
+           SessionLimits limits, ConnectionGauge& gauge);
   void start();
   void stop();
   // The bound address (for port 0: the port the kernel chose).
@@ -33,6 +35,7 @@ class Listener {
   boost::asio::io_context& ioc_;
   Handler& handler_;
   SessionLimits limits_;
+  ConnectionGauge& gauge_;
   config::Listener addr_;
   std::optional<boost::asio::ip::tcp::acceptor> tcp_;
   std::optional<boost::asio::local::stream_protocol::acceptor> unix_;

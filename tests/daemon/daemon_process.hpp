@@ -3,6 +3,7 @@
 // source tree's runtimes and policies, its port read from its stderr ("listening on ..."), and
 // stopped with SIGTERM on destruction. It also counts what the daemon holds (children, open
 // fds, run cgroups) so tests can check that runs leave nothing behind.
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace runbox::test {
@@ -23,6 +25,7 @@ struct DaemonOptions {
   std::optional<std::filesystem::path> policies_dir;  // default: the source tree's policies/
   std::vector<std::string> extra_args;                // more flags (--keys, --log-format, ...)
   std::vector<std::string> env;                       // KEY=VALUE added to the environment
+  std::optional<std::pair<rlim_t, rlim_t>> nofile;    // RLIMIT_NOFILE (soft, hard) to start it with
   std::chrono::seconds start_timeout{60};
 };
 

