@@ -51,10 +51,11 @@ std::string slurp(const std::string& path) {
 
 // Compiling a policy costs ~2 ms (libseccomp probes the kernel, then generates the program), a
 // large share of a one-shot `runbox exec`. The program is cached under /run/runbox (root-only)
-// next to the exact policy text it came from; any difference in the text recompiles.
+// next to the exact policy text it came from and the compiler that compiled it; any difference
+// in either recompiles.
 std::shared_ptr<const sandbox::SeccompProgram> seccomp_program(const std::string& policy_file) {
   const std::string text = slurp(policy_file);
-  const std::string key = policy_file + "\n" + text;
+  const std::string key = sandbox::SeccompProgram::compiler_tag() + "\n" + policy_file + "\n" + text;
   const std::filesystem::path dir = "/run/runbox/seccomp";
   const std::filesystem::path cache = dir / (std::to_string(std::hash<std::string>{}(key)) + ".bpf");
   std::error_code ec;

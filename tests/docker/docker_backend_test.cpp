@@ -299,6 +299,22 @@ TEST_CASE("docker backend: the seccomp profile is in force") {
   CHECK(s.stdout_data == "-1 1\n-1 38\n");
 }
 
+TEST_CASE("docker backend: AF_VSOCK, personality(ADDR_NO_RANDOMIZE) and unknown syscalls are refused") {
+  test::require_engine();
+  auto s = run_python(
+      "import ctypes, errno, socket\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+      "def sock(family):\n"
+      "    try:\n        socket.socket(family, socket.SOCK_STREAM).close(); return 0\n"
+      "    except OSError as e:\n        return e.errno\n"
+      "print('vsock', sock(40), 'inet', sock(socket.AF_INET), 'unix', sock(socket.AF_UNIX))\n"
+      "def call(nr, *args):\n"
+      "    r = libc.syscall(nr, *[ctypes.c_ulong(a) for a in args]); return 0 if r >= 0 else ctypes.get_errno()\n"
+      "print('no_aslr', call(135, 0x0040000), 'query', call(135, 0xffffffff))\n"  // personality
+      "print('mseal', call(462, 0, 0, 0), 'open_tree_attr', call(467, 0, 0, 0, 0, 0))\n");
+  CHECK(s.status == "ok");
+  CHECK(s.stdout_data == "vsock 97 inet 0 unix 0\nno_aslr 1 query 0\nmseal 38 open_tree_attr 38\n");
+}
+
 TEST_CASE("docker backend: gVisor (runsc) hello and memory limit") {
   std::string image = test::python_image();
   if (!test::engine_has_runtime("runsc")) test::skip("the engine has no runsc runtime registered");

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,6 +116,25 @@ int probe_userfaultfd() {
   if (fd >= 0) close(static_cast<int>(fd));
   return result(fd);
 }
+int probe_socket(int family) {
+  int fd = socket(family, SOCK_STREAM, 0);
+  if (fd < 0 && errno == ESOCKTNOSUPPORT) fd = socket(family, SOCK_DGRAM, 0);
+  if (fd >= 0) close(fd);
+  return result(fd);
+}
+int probe_vsock() { return probe_socket(AF_VSOCK); }
+int probe_inet() { return probe_socket(AF_INET); }
+int probe_unix() { return probe_socket(AF_UNIX); }
+int probe_socketpair_inet() {
+  int sv[2];
+  return result(socketpair(AF_INET, SOCK_STREAM, 0, sv));  // the kernel: EOPNOTSUPP
+}
+int probe_no_aslr() { return result(syscall(SYS_personality, 0x0040000UL)); }  // ADDR_NO_RANDOMIZE
+int probe_persona_query() { return result(syscall(SYS_personality, 0xffffffffUL)); }
+// Syscalls newer than libseccomp 2.5.4's table that this kernel has: mseal(0, 0, 0) succeeds
+// unfiltered, open_tree_attr(0, NULL, ...) answers EFAULT.
+int probe_mseal() { return result(syscall(462, 0, 0, 0)); }
+int probe_open_tree_attr() { return result(syscall(467, 0, 0, 0, 0, 0)); }
 // getpid through the i386 ABI (its number there is 20).
 int probe_int80_getpid() {
   long ret = 20;
@@ -181,6 +201,49 @@ TEST_CASE("seccomp filter: without a filter the probes reach the kernel (so the 
   CHECK(run_child(nullptr, probe_clone_newnet) == exited(0));
   CHECK(run_child(nullptr, probe_ptrace) == exited(0));
   CHECK(run_child(nullptr, probe_bpf) != exited(EPERM));
+}
+
+TEST_CASE("seccomp filter: without a filter vsock, personality and the newest syscalls work",
+          "[seccomp][behaviour]") {
+  runbox::test::require_root();
+  CHECK(run_child(nullptr, probe_no_aslr) == exited(0));
+  CHECK(run_child(nullptr, probe_mseal) == exited(0));
+  CHECK(run_child(nullptr, probe_open_tree_attr) != exited(ENOSYS));
+  if (run_child(nullptr, probe_vsock) != exited(0)) runbox::test::skip("no vsock in this kernel");
+}
+
+TEST_CASE("seccomp filter: default policy refuses non-local address families with EAFNOSUPPORT",
+          "[seccomp][behaviour]") {
+  const SeccompProgram* p = &default_program();
+  CHECK(run_child(p, probe_vsock) == exited(EAFNOSUPPORT));
+  CHECK(run_child(p, probe_inet) == exited(0));
+  CHECK(run_child(p, probe_unix) == exited(0));
+  CHECK(run_child(p, probe_socketpair_inet) == exited(EOPNOTSUPP));  // allowed; the kernel says no
+}
+
+TEST_CASE("seccomp filter: default policy refuses personality(ADDR_NO_RANDOMIZE), allows the query",
+          "[seccomp][behaviour]") {
+  const SeccompProgram* p = &default_program();
+  CHECK(run_child(p, probe_no_aslr) == exited(EPERM));
+  CHECK(run_child(p, probe_persona_query) == exited(0));
+}
+
+TEST_CASE("seccomp filter: syscalls libseccomp does not know answer ENOSYS, also under OCI profiles",
+          "[seccomp][behaviour]") {
+  const SeccompProgram* p = &default_program();
+  CHECK(run_child(p, probe_mseal) == exited(ENOSYS));
+  CHECK(run_child(p, probe_open_tree_attr) == exited(ENOSYS));
+  CHECK(run_child(p, probe_getpid) == exited(0));
+  // A Docker-shaped allow list with an EPERM default: known and unlisted is EPERM, unknown ENOSYS.
+  SeccompProgram oci = compile_oci(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "syscalls": [
+      {"names": ["getpid", "exit", "exit_group"], "action": "SCMP_ACT_ALLOW"}]})");
+  CHECK(run_child(&oci, probe_getpid) == exited(0));
+  CHECK(run_child(&oci, probe_mount) == exited(EPERM));
+  CHECK(run_child(&oci, probe_mseal) == exited(ENOSYS));
+  // A default-allow OCI profile: the same.
+  SeccompProgram allow = compile_oci(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": []})");
+  CHECK(run_child(&allow, probe_getpid) == exited(0));
+  CHECK(run_child(&allow, probe_mseal) == exited(ENOSYS));
 }
 
 TEST_CASE("seccomp filter: default policy refuses mounts and namespaces with EPERM", "[seccomp][behaviour]") {

@@ -16,6 +16,7 @@ namespace runbox::sandbox {
 namespace {
 
 using seccomp_detail::describe;
+using seccomp_detail::same_action;
 using seccomp_detail::x86_64_syscall_number;
 
 struct CtxRelease {
@@ -93,17 +94,20 @@ std::vector<sock_filter> export_bpf(scmp_filter_ctx ctx, const std::string& orig
   return bpf;
 }
 
-bool same_action(const SeccompAction& a, const SeccompAction& b) {
-  return a.kind == b.kind &&
-         (a.kind != SeccompAction::Kind::errno_ret || a.errno_value == b.errno_value);
-}
-
 }  // namespace
 
-SeccompProgram SeccompProgram::compile(const SeccompPolicy& policy) {
-  const std::string origin = policy.origin.empty() ? "(policy)" : policy.origin;
+std::string SeccompProgram::compiler_tag() {
+  const scmp_version* v = seccomp_version();
+  // Revision 2: lowered to an allow list (ENOSYS for syscalls libseccomp does not know).
+  return "runbox-seccomp-2 libseccomp-" + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->micro);
+}
+
+SeccompProgram SeccompProgram::compile(const SeccompPolicy& original) {
+  const std::string origin = original.origin.empty() ? "(policy)" : original.origin;
   if (seccomp_arch_native() != SCMP_ARCH_X86_64)
     throw std::runtime_error("seccomp: runbox's filters are for x86-64 hosts only");
+  const SeccompPolicy policy = lower_seccomp_policy(original);
 
   Ctx ctx(seccomp_init(to_scmp(policy.default_action)));
   if (!ctx) throw std::runtime_error("seccomp: " + origin + ": seccomp_init failed");
@@ -115,7 +119,7 @@ SeccompProgram SeccompProgram::compile(const SeccompPolicy& policy) {
   // (libseccomp checks both the arch and the x32 bit against this action).
   if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS); rc < 0)
     fail(origin + ": setting the bad-arch action", rc);
-  // A binary search over syscall numbers instead of a linear chain: OCI allow lists name ~400.
+  // A binary search over syscall numbers instead of a linear chain: the allow list names ~370.
   if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc < 0)
     fail(origin + ": enabling the binary-tree optimisation", rc);
 

@@ -2,6 +2,7 @@
 
 #include <seccomp.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace runbox::sandbox::seccomp_detail {
@@ -24,6 +25,27 @@ std::optional<int> x86_64_syscall_number(const std::string& name) {
   int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name.c_str());
   if (nr < 0) return std::nullopt;  // __NR_SCMP_ERROR (unknown) or a pseudo number (not x86-64)
   return nr;
+}
+
+const std::vector<KnownSyscall>& x86_64_known_syscalls() {
+  static const std::vector<KnownSyscall> known = [] {
+    // x86-64 numbers stay far below 1024 (x32 calls carry bit 0x40000000 and are killed as a
+    // bad arch); libseccomp 2.5.4 as patched by Debian knows 0..334 and 424..456.
+    std::vector<KnownSyscall> v;
+    for (int nr = 0; nr < 1024; ++nr) {
+      char* name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+      if (!name) continue;
+      v.push_back({nr, name});
+      std::free(name);
+    }
+    return v;
+  }();
+  return known;
+}
+
+bool same_action(const SeccompAction& a, const SeccompAction& b) {
+  return a.kind == b.kind &&
+         (a.kind != SeccompAction::Kind::errno_ret || a.errno_value == b.errno_value);
 }
 
 std::string describe(const SeccompAction& action) {

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runbox/sandbox/seccomp.hpp"
 
@@ -19,6 +20,15 @@ std::string errno_name(int value);
 // The x86-64 syscall number, or nullopt when libseccomp does not know the name or the call does
 // not exist on x86-64 (libseccomp gives those negative pseudo numbers that never match).
 std::optional<int> x86_64_syscall_number(const std::string& name);
+
+// Every x86-64 syscall libseccomp knows, by number (computed once).
+struct KnownSyscall {
+  int nr;
+  std::string name;
+};
+const std::vector<KnownSyscall>& x86_64_known_syscalls();
+
+bool same_action(const SeccompAction& a, const SeccompAction& b);
 
 // "errno(EPERM)", "allow", ... for messages.
 std::string describe(const SeccompAction& action);

@@ -8,12 +8,14 @@
 
 #include "runbox/sandbox/seccomp.hpp"
 #include "seccomp/seccomp_names.hpp"
+#include "seccomp/seccomp_values.hpp"
 
 namespace runbox::sandbox {
 namespace {
 
 using seccomp_detail::errno_from_name;
 using seccomp_detail::max_errno;
+using seccomp_detail::outside_values;
 using seccomp_detail::x86_64_syscall_number;
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
@@ -115,11 +117,13 @@ class TomlReader {
     return a;
   }
 
-  SeccompArgCmp arg(const toml::node& n, const std::string& prefix) const {
+  // One args entry: a comparison, or (op = "not_in") the comparisons whose union is every value
+  // outside `values`, which the caller turns into one rule each.
+  std::vector<SeccompArgCmp> arg(const toml::node& n, const std::string& prefix) const {
     using Op = SeccompArgCmp::Op;
     const auto* t = n.as_table();
     if (!t) fail(n, prefix, "expected a table like { index = 0, op = \"eq\", value = 1 }");
-    refuse_unknown_keys(*t, prefix + ".", {"index", "op", "value", "mask"});
+    refuse_unknown_keys(*t, prefix + ".", {"index", "op", "value", "mask", "values"});
     SeccompArgCmp c;
     const toml::node& in = require(*t, "index", prefix + ".index");
     std::uint64_t index = unsigned_int(in, prefix + ".index");
@@ -128,6 +132,20 @@ class TomlReader {
 
     const toml::node& on = require(*t, "op", prefix + ".op");
     const std::string& op = string(on, prefix + ".op");
+    const toml::node* values = t->get("values");
+    if (op == "not_in") {
+      if (const toml::node* v = t->get("value")) fail(*v, prefix + ".value", "not allowed with op = \"not_in\" (use values = [...])");
+      if (const toml::node* m = t->get("mask")) fail(*m, prefix + ".mask", "only allowed with op = \"masked_eq\"");
+      if (!values) fail(*t, prefix + ".values", "missing (required by op = \"not_in\")");
+      const auto* a = values->as_array();
+      if (!a) fail(*values, prefix + ".values", "expected an array of integers, got " + type_name(*values));
+      if (a->empty()) fail(*values, prefix + ".values", "must name at least one value");
+      std::vector<std::uint64_t> set;
+      for (std::size_t i = 0; i < a->size(); ++i)
+        set.push_back(unsigned_int(*a->get(i), prefix + ".values[" + std::to_string(i) + "]"));
+      return outside_values(std::move(set), c.index);
+    }
+    if (values) fail(*values, prefix + ".values", "only allowed with op = \"not_in\"");
     if (op == "eq") c.op = Op::eq;
     else if (op == "ne") c.op = Op::ne;
     else if (op == "lt") c.op = Op::lt;
@@ -135,7 +153,7 @@ class TomlReader {
     else if (op == "gt") c.op = Op::gt;
     else if (op == "ge") c.op = Op::ge;
     else if (op == "masked_eq") c.op = Op::masked_eq;
-    else fail(on, prefix + ".op", "unknown op \"" + op + "\" (expected eq, ne, lt, le, gt, ge or masked_eq)");
+    else fail(on, prefix + ".op", "unknown op \"" + op + "\" (expected eq, ne, lt, le, gt, ge, masked_eq or not_in)");
 
     std::uint64_t value = unsigned_int(require(*t, "value", prefix + ".value"), prefix + ".value");
     const toml::node* mask = t->get("mask");
@@ -148,10 +166,11 @@ class TomlReader {
       if (mask) fail(*mask, prefix + ".mask", "only allowed with op = \"masked_eq\"");
       c.value = value;
     }
-    return c;
+    return {c};
   }
 
-  SeccompRule rule(const toml::node& n, const std::string& prefix) const {
+  // One [[rule]]; several when it has a not_in comparison (one per comparison that stands for it).
+  std::vector<SeccompRule> rule(const toml::node& n, const std::string& prefix) const {
     const auto* t = n.as_table();
     if (!t) fail(n, prefix, "expected a table ([[rule]])");
     refuse_unknown_keys(*t, prefix + ".", {"why", "syscalls", "action", "errno", "args"});
@@ -175,13 +194,30 @@ class TomlReader {
 
     r.action = action(*t, "action", "errno", prefix + ".");
 
+    std::vector<SeccompArgCmp> alternatives;  // from a not_in: one rule each
     if (const toml::node* an = t->get("args")) {
       const auto* args = an->as_array();
       if (!args) fail(*an, prefix + ".args", "expected an array of tables, got " + type_name(*an));
-      for (std::size_t i = 0; i < args->size(); ++i)
-        r.args.push_back(arg(*args->get(i), prefix + ".args[" + std::to_string(i) + "]"));
+      for (std::size_t i = 0; i < args->size(); ++i) {
+        const std::string field = prefix + ".args[" + std::to_string(i) + "]";
+        std::vector<SeccompArgCmp> cmps = arg(*args->get(i), field);
+        const auto* at = args->get(i)->as_table();
+        if (at && at->get("values")) {
+          if (!alternatives.empty()) fail(*args->get(i), field, "one not_in per rule");
+          alternatives = std::move(cmps);
+        } else {
+          r.args.push_back(cmps.front());
+        }
+      }
     }
-    return r;
+    if (alternatives.empty()) return {r};
+    std::vector<SeccompRule> out;
+    for (const auto& cmp : alternatives) {
+      SeccompRule one = r;
+      one.args.push_back(cmp);
+      out.push_back(std::move(one));
+    }
+    return out;
   }
 
   SeccompPolicy policy(const toml::table& root) const {
@@ -193,7 +229,7 @@ class TomlReader {
       const auto* rules = rn->as_array();
       if (!rules) fail(*rn, "rule", "expected [[rule]] tables, got " + type_name(*rn));
       for (std::size_t i = 0; i < rules->size(); ++i)
-        p.rules.push_back(rule(*rules->get(i), "rule[" + std::to_string(i) + "]"));
+        for (auto& r : rule(*rules->get(i), "rule[" + std::to_string(i) + "]")) p.rules.push_back(std::move(r));
     }
     return p;
   }

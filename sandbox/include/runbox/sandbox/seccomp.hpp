@@ -59,11 +59,25 @@ SeccompPolicy load_seccomp_policy(const std::filesystem::path& file);
 SeccompPolicy parse_seccomp_toml(const std::string& text, const std::string& origin);
 SeccompPolicy parse_oci_seccomp_json(const std::string& text, const std::string& origin);
 
+// The policy as an allow list by construction, the form both the native filter and the Docker
+// profile are made from (so the two mean the same): the default action becomes ENOSYS, which
+// then only answers syscall numbers libseccomp does not know for x86-64 (newer than its table:
+// a program probing a new syscall sees "not implemented", as on an older kernel), and every
+// syscall it does know gets a rule: its own rules, plus the policy's default action for the
+// calls (or the argument values) no rule decides. Throws PolicyError when the default action
+// cannot be written for the argument values a syscall's rules leave (see default.toml);
+// with an errno default those values fall to ENOSYS instead, which refuses them too.
+SeccompPolicy lower_seccomp_policy(const SeccompPolicy& policy);
+
 // The BPF program for x86-64, compiled in the parent so the child only has to load it
 // (loading is a single async-signal-safe syscall; compiling allocates).
 class SeccompProgram {
  public:
-  static SeccompProgram compile(const SeccompPolicy& policy);  // throws std::runtime_error
+  // Compiles lower_seccomp_policy(policy). Throws std::runtime_error (PolicyError included).
+  static SeccompProgram compile(const SeccompPolicy& policy);
+  // Changes whenever the same policy text would compile to another program (this compiler's
+  // revision, libseccomp's version): part of any cache key for compiled programs.
+  static std::string compiler_tag();
   // A program compiled earlier (a cache of compile()'s output).
   static SeccompProgram from_instructions(std::vector<sock_filter> bpf) {
     SeccompProgram p;
