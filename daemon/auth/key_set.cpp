@@ -2,9 +2,13 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <stdexcept>
 
@@ -109,13 +113,37 @@ KeySet KeySet::parse(const std::string& text, const std::string& origin) {
 }
 
 KeySet KeySet::load(const std::filesystem::path& file) {
+  auto refuse = [&](const std::string& why) { throw config::ConfigError(file.string(), 0, "", why); };
+  // The checks and the read on one descriptor: what is checked is what is read. O_NOFOLLOW: the
+  // file itself must not be a symlink (whoever can write its directory could repoint one);
+  // O_NONBLOCK: a FIFO put there does not hang the daemon (it fails the regular-file check).
+  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ELOOP) refuse("the keys file is a symbolic link; name the file itself (a symlink is refused)");
+    refuse(std::string("cannot open the keys file: ") + std::strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   struct stat st{};
-  if (::stat(file.c_str(), &st) != 0) throw config::ConfigError(file.string(), 0, "", "cannot read the keys file");
+  if (::fstat(fd, &st) != 0) refuse(std::string("cannot stat the keys file: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) refuse("the keys file is not a regular file");
+  if (st.st_uid != 0)
+    refuse("the keys file must be owned by root (chown root): its owner is uid " + std::to_string(st.st_uid));
   if (st.st_mode & 077)
-    throw config::ConfigError(file.string(), 0, "",
-                              "the keys file must be readable by its owner only (chmod 600): its mode is " +
-                                  [&] { char b[8]; std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777); return std::string(b); }());
-  return parse(config::detail::read_text_file(file), file.string());
+    refuse("the keys file must be readable by its owner only (chmod 600): its mode is " +
+           [&] { char b[8]; std::snprintf(b, sizeof b, "%04o", st.st_mode & 07777); return std::string(b); }());
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) refuse(std::string("cannot read the keys file: ") + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  return parse(text, file.string());
 }
 
 const ApiKey* KeySet::find(std::string_view presented) const {

@@ -2,7 +2,8 @@
 // API keys (keys.toml, referenced by runboxd.toml's `keys`): each key's name, the tier whose
 // policy its requests run under, and its rate. Only SHA-256 hashes of keys are stored (keys are
 // random, so a plain hash is enough); a presented key is hashed and compared with every entry
-// in constant time. The file must not be readable by others (mode 0600 or stricter).
+// in constant time. The file must be a regular file (not a symlink) owned by root that nobody
+// else can read or write (mode 0600 or stricter).
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -30,8 +31,9 @@ struct ApiKey {
 
 class KeySet {
  public:
-  // Throws config::ConfigError (file, line, field) on a bad file, or when the file's mode lets
-  // anyone but its owner read or write it.
+  // Throws config::ConfigError (file, line, field) on a bad file, or when the file is a symlink
+  // or not a regular file, is not owned by root, or its mode lets anyone but its owner read or
+  // write it (checked on the descriptor it is then read from).
   static KeySet load(const std::filesystem::path& file);
   static KeySet parse(const std::string& text, const std::string& origin);
 

@@ -57,7 +57,7 @@ void register_key_command(CLI::App& app) {
   make->callback([o] {
     const std::string k = random_key();
     std::cerr << "key (give it to the client; it is not stored anywhere): " << k << "\n"
-              << "append to keys.toml (mode 0600), then reload runboxd (SIGHUP):\n";
+              << "append to keys.toml (owned by root, mode 0600), then reload runboxd (SIGHUP):\n";
     print_entry(*o, auth::to_hex(auth::sha256(k)));
   });
   CLI::App* hash = key->add_subcommand("hash", "Print the SHA-256 of a key read from stdin (one line)");

@@ -77,8 +77,10 @@ int run_config_check(const PolicyCheckOptions& o) {
       std::cout << "tier " << name << ": " << tier.policy.origin << ", backend "
                 << (tier.policy.backend.force ? *tier.policy.backend.force : std::string("per runtime"));
       if (!tier.policy.backend.docker_runtime.empty()) std::cout << " (docker runtime " << tier.policy.backend.docker_runtime << ")";
-      std::cout << "\n";
+      std::cout << ", uids " << tier.policy.uid_first << ".." << (std::uint64_t{tier.policy.uid_first} + tier.policy.uid_count - 1)
+                << "\n";
     }
+    std::cout << "version probes: uid " << config::probe_uid(files.tiers.at("default").policy, cfg.slots) << " (no slot's)\n";
     std::cout << "\nEffective limits of the default tier, default/maximum:\n";
     print_table(files.tiers.at("default").policy, files.runtimes);
     return 0;

@@ -26,9 +26,19 @@ TierFiles load_tier(const std::string& name, const std::filesystem::path& file, 
   return t;
 }
 
+void check_uids(const DaemonFiles& f, const HostAccountFiles& account_files) {
+  (void)probe_uid(f.tiers.at("default").policy, f.config.slots);
+  std::vector<std::pair<std::string, const Policy*>> ranges{{"default", &f.tiers.at("default").policy}};
+  for (const auto& [name, t] : f.tiers)
+    if (name != "default") ranges.emplace_back(name, &t.policy);
+  check_uid_ranges_apart(ranges);
+  const std::vector<HostAccount> accounts = read_host_accounts(account_files);
+  for (const auto& [name, policy] : ranges) check_uid_range_unowned(*policy, accounts);
+}
+
 }  // namespace
 
-DaemonFiles load_daemon_files(const DaemonConfig& config) {
+DaemonFiles load_daemon_files(const DaemonConfig& config, const HostAccountFiles& accounts) {
   check_auth_exposure(config);
   DaemonFiles f;
   f.config = config;
@@ -45,6 +55,7 @@ DaemonFiles load_daemon_files(const DaemonConfig& config) {
       f.tiers.emplace(k.tier, load_tier(k.tier, file, f.runtimes, config.slots));
     }
   }
+  check_uids(f, accounts);
   return f;
 }
 

@@ -12,6 +12,7 @@
 #include "config/daemon_config.hpp"
 #include "config/policy.hpp"
 #include "config/runtime_def.hpp"
+#include "config/uid_ranges.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 
 namespace runbox::config {
@@ -30,7 +31,8 @@ struct DaemonFiles {
   std::optional<auth::KeySet> keys;
 };
 
-// Throws ConfigError / sandbox::PolicyError naming file, line and field.
-DaemonFiles load_daemon_files(const DaemonConfig& config);
+// Throws ConfigError / sandbox::PolicyError naming file, line and field. The tiers' uid ranges
+// are checked together (uid_ranges.hpp) against the host's accounts, read from `accounts`.
+DaemonFiles load_daemon_files(const DaemonConfig& config, const HostAccountFiles& accounts = {});
 
 }  // namespace runbox::config

@@ -66,6 +66,7 @@ class PolicyReader {
                                       " includes " + std::to_string(reserved) + " (nobody / the 16-bit invalid uid)");
     p.uid_first = static_cast<std::uint32_t>(first);
     p.uid_count = static_cast<std::uint32_t>(count);
+    p.uid_line = line_of(fn);
 
     if (const toml::node* bn = root.get("backend")) p.backend = backend(*bn);
     p.sandbox = sandbox_sizes(r_.require(root, "sandbox", "sandbox"), "sandbox", true);

@@ -63,6 +63,7 @@ struct Policy {
   int seccomp_line = 0;
   std::uint32_t uid_first = 0;      // runs use uids (and gids) uid_first .. uid_first+uid_count-1
   std::uint32_t uid_count = 0;
+  int uid_line = 0;                 // of uids.first (errors about the range point there)
   StagePolicy run;                  // complete: every field of defaults and maxima set
   StagePolicy compile;              // complete
   SandboxSizes sandbox;             // complete

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <optional>
 
+#include "log/log_escape.hpp"
+
 namespace runbox::logging {
 namespace {
 
@@ -37,12 +39,16 @@ std::string now_rfc3339() {
   return buf;
 }
 
+// A string bare when that is unambiguous (no space, '"', '=' or anything escape_text changes),
+// else quoted; anything else as JSON, with what a terminal would act on escaped.
 std::string text_value(const boost::json::value& v) {
   if (v.is_string()) {
-    std::string s(v.get_string());
-    return s.find_first_of(" \"=") == std::string::npos && !s.empty() ? s : boost::json::serialize(v);
+    std::string_view s = v.get_string();
+    std::string bare = escape_text(s);
+    if (!s.empty() && bare == s && s.find_first_of(" \"=") == std::string_view::npos) return bare;
+    return '"' + escape_text(s, true) + '"';
   }
-  return boost::json::serialize(v);
+  return json_terminal_safe(boost::json::serialize(v));
 }
 
 }  // namespace
@@ -63,10 +69,11 @@ std::string format_line(Format format, Level level, std::string_view event, std:
     // "runboxd: <msg>  key=value ..." — the message first, for people.
     std::string line = "runboxd: ";
     if (level == Level::warning || level == Level::error) line += std::string(level_name(level)) + ": ";
-    line += msg;
+    // Escaped: a message or field may hold what a client sent or a program printed.
+    line += escape_text(msg);
     for (const auto& kv : fields) {
       line += "  ";
-      line += kv.key();
+      line += escape_text(kv.key());
       line += '=';
       line += text_value(kv.value());
     }
@@ -78,7 +85,7 @@ std::string format_line(Format format, Level level, std::string_view event, std:
   o["event"] = event;
   o["msg"] = msg;
   for (const auto& kv : fields) o[kv.key()] = kv.value();
-  return boost::json::serialize(o);
+  return json_terminal_safe(boost::json::serialize(o));
 }
 
 void log(Level level, std::string_view event, std::string_view msg, boost::json::object fields) {

@@ -2,7 +2,8 @@
 // runboxd's log: one JSON object per line on stderr (journald and log shippers take it as is),
 // or `--log-format text` for a terminal. Every line has ts, level, event and msg (a sentence a
 // person can read); the rest are fields of the event. Submitted code and program output are
-// never logged at the default level: callers pass only metadata.
+// never logged at the default level: callers pass only metadata. What a line carries is escaped
+// (log_escape.hpp): no message or field can end a line, forge the next one or drive a terminal.
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>

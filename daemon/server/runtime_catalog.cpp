@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "config/effective_limits.hpp"
+#include "config/uid_ranges.hpp"
 #include "runbox/sandbox/sandbox.hpp"
 
 namespace runbox::server {
@@ -12,7 +13,7 @@ namespace {
 
 std::optional<std::string> probe_version(RuntimeState& state, const config::Policy& policy,
                                          const std::shared_ptr<const sandbox::SeccompProgram>& seccomp,
-                                         std::uint32_t slots, bool& setup_failed) {
+                                         std::uint32_t uid, bool& setup_failed) {
   auto bounds = config::stage_bounds(policy, state.def, config::Stage::run);
   sandbox::Spec spec;
   spec.rootfs = state.rootfs;
@@ -22,8 +23,8 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
   spec.limits.cpu_ms = std::max<std::uint64_t>(spec.limits.cpu_ms, 10000);
   spec.limits.wall_ms = std::max<std::uint64_t>(spec.limits.wall_ms, 20000);
   spec.seccomp = seccomp;
-  // A uid past the slots' range when there is one: a reload probes while runs are going on.
-  spec.uid = spec.gid = policy.uid_count > slots ? policy.uid_first + slots : policy.uid_first;
+  // Never a slot's uid: a reload probes while runs are going on (config/uid_ranges.hpp).
+  spec.uid = spec.gid = uid;
   sandbox::Result r = sandbox::run(spec);
   setup_failed = r.status == sandbox::Status::internal_error;
   if (r.status != sandbox::Status::ok) {
@@ -42,6 +43,8 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
                                const config::Policy& policy, std::shared_ptr<const sandbox::SeccompProgram> seccomp,
                                const ProbeOptions& probe)
     : runtimes_(runtimes) {
+  // Here, not in the workers: a policy with no uid to spare throws before anything runs.
+  const std::uint32_t uid = config::probe_uid(policy, probe.slots);
   for (const auto& def : runtimes_.all()) {
     std::string docker_image = def.docker_image;
     if (docker_image.empty() && probe.docker_image_for) docker_image = probe.docker_image_for(def);
@@ -60,7 +63,7 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
       RuntimeState& st = states_[i];
       if (!st.error) {
         bool setup_failed = false;
-        st.version = probe_version(st, policy, seccomp, probe.slots, setup_failed);
+        st.version = probe_version(st, policy, seccomp, uid, setup_failed);
         ++probed;
         if (setup_failed) {
           ++setup_failures;

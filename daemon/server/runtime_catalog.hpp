@@ -23,8 +23,9 @@ struct RuntimeState {
   bool ready() const { return !error.has_value(); }  // natively
 };
 
-// How versions are probed. The native probe runs in the sandbox under a uid no slot uses (when
-// the policy has one to spare); a runtime the native sandbox cannot run is probed through
+// How versions are probed. The native probe runs in the sandbox under a uid no slot uses,
+// uid_first + slots of the policy (config::probe_uid; the constructor throws ConfigError when its
+// range has no uid past the slots); a runtime the native sandbox cannot run is probed through
 // docker_probe (its version command in a container), when given.
 struct ProbeOptions {
   std::uint32_t slots = 1;

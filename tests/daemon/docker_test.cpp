@@ -25,10 +25,16 @@ const std::string kUntrustedKey = "rb_untrusted_key_4a9b2c6e1f03";
 
 Headers with_key(const std::string& key) { return {{"X-API-Key", key}, {"Content-Type", "application/json"}}; }
 
-// The shipped default policy with [backend] force = "docker", written to `file`.
-void write_docker_policy(const fs::path& policies, const fs::path& file) {
+// The shipped default policy with [backend] force = "docker", written to `file`; as another
+// tier beside the default one it needs a uid range of its own (tiers' ranges may not overlap).
+void write_docker_policy(const fs::path& policies, const fs::path& file, bool own_uids = true) {
   std::ifstream in(policies / "default.toml");
   std::string text((std::istreambuf_iterator<char>(in)), {});
+  if (own_uids) {
+    auto at = text.find("first = 900000");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 14, "first = 920000");
+  }
   write_file(file, text + "\n[backend]\nforce = \"docker\"\n");
 }
 
@@ -93,7 +99,7 @@ struct DefaultDockerDaemon {
     require_images({"python", "gcc", "java"});
     require_docker_engine();
     fs::path policies = copy_policies(dir.path());
-    write_docker_policy(policies, policies / "default.toml");
+    write_docker_policy(policies, policies / "default.toml", false);
     write_file(dir.path() / "runboxd.toml", "queue_size = 64\n" + images_root_config_line());
     DaemonOptions o;
     o.slots = 2;

@@ -1,8 +1,10 @@
-// API keys: the keys file (hashes only, strict fields, mode 0600), lookup in constant time,
-// both header forms, and the token bucket.
+// API keys: the keys file (hashes only, strict fields, root's, mode 0600, no symlink), lookup in
+// constant time, both header forms, and the token bucket.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 
 #include "auth/key_set.hpp"
@@ -94,6 +96,41 @@ TEST_CASE("auth: a keys file others can read is refused", "[auth]") {
   }
   ::chmod(file.c_str(), 0600);
   CHECK(KeySet::load(file).all().size() == 1);
+}
+
+TEST_CASE("auth: a keys file not owned by root, a symlink or not a regular file is refused", "[auth]") {
+  runbox::test::require_root();  // chown
+  TempDir dir;
+  auto file = dir.path() / "keys.toml";
+  write_file(file, entry("a", "k1"), 0600);
+  REQUIRE(KeySet::load(file).all().size() == 1);  // root's, 0600: fine
+  auto error_of = [](const std::filesystem::path& f) -> std::string {
+    try {
+      KeySet::load(f);
+    } catch (const ConfigError& e) {
+      CHECK(e.file() == f.string());
+      return e.what();
+    }
+    return "(loaded)";
+  };
+
+  // Another user's file, even at mode 0600: that user could rewrite the keys.
+  REQUIRE(::chown(file.c_str(), 4321, 4321) == 0);
+  std::string why = error_of(file);
+  REQUIRE_THAT(why, Catch::Contains("owned by root") && Catch::Contains("uid 4321"));
+  REQUIRE(::chown(file.c_str(), 0, 0) == 0);
+
+  // A symlink to a good file: refused (its target is not what was named).
+  auto link = dir.path() / "link.toml";
+  std::filesystem::create_symlink(file, link);
+  why = error_of(link);
+  REQUIRE_THAT(why, Catch::Contains("symbolic link"));
+
+  // A FIFO is not read (it would block the daemon until someone writes).
+  auto fifo = dir.path() / "fifo.toml";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THAT(error_of(fifo), Catch::Contains("not a regular file"));
+  CHECK_THAT(error_of(dir.path() / "missing.toml"), Catch::Contains("cannot open") && Catch::Contains("No such file"));
 }
 
 TEST_CASE("auth: Bearer and X-API-Key both present a key", "[auth]") {
