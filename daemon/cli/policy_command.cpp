@@ -117,7 +117,7 @@ int run_policy_check(const PolicyCheckOptions& o) {
               << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n\n"
               << "Effective limits per runtime and stage, default/maximum (one number: both the same;\n"
               << "a request may lower a limit or raise it up to the maximum; box_mb tmp_mb nofile\n"
-              << "stack_mb are fixed by the policy):\n";
+              << "stack_mb and the *_inodes are fixed by the policy):\n";
     print_table(policy, runtimes);
     return 0;
   } catch (const sandbox::PolicyError& e) {  // ConfigError too: file:line: field: message
