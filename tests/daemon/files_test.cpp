@@ -236,7 +236,7 @@ TEST_CASE("judge copy: a compile stage's symlinks to the host, fifo and deep tre
   CHECK(shadow_after.st_ctim.tv_nsec == shadow_before.st_ctim.tv_nsec);
 }
 
-TEST_CASE("modes: /run/runbox/work made 0700 root whoever made it 0777; a run directory is 0700 of the run uid",
+TEST_CASE("modes: /run/runbox/work made 0700 root whoever made it 0777, a run directory 0700 of the run uid",
           "[files]") {
   DaemonProcess& d = files_daemon();
   const fs::path work = "/run/runbox/work";

@@ -96,7 +96,7 @@ TEST_CASE("inodes: 0 is refused, never an unlimited tmpfs", "[files][inodes]") {
   CHECK_THROWS_WITH(WorkDir(16, 65534, 65534, 0), Catch::Contains("inodes 0"));
 }
 
-TEST_CASE("write_file: parents created top down, owned by the run uid; collisions and symlinks refused", "[files]") {
+TEST_CASE("write_file: parents created top down, owned by the run uid, collisions and symlinks refused", "[files]") {
   require_root();
   WorkDir box(16, 65534, 65534);
   box.write_file("x/y/z.txt", "deep\n");
@@ -134,7 +134,7 @@ TEST_CASE("write_file: a full box is a clear error", "[files][inodes]") {
   CHECK_THROWS_WITH(box.write_file("d", ""), Catch::Contains("/box is full"));
 }
 
-TEST_CASE("judge copy: what a stage planted is copied as it is, never followed; the host is untouched",
+TEST_CASE("judge copy: what a stage planted is copied as it is, never followed, the host untouched",
           "[files][copy]") {
   require_root();
   TempDir host;
@@ -197,7 +197,7 @@ TEST_CASE("judge copy: what a stage planted is copied as it is, never followed; 
   CHECK(std::distance(fs::directory_iterator(host.path()), fs::directory_iterator()) == 1);
 }
 
-TEST_CASE("judge copy: any depth with two fds; more entries or bytes than the box holds is refused",
+TEST_CASE("judge copy: any depth with two fds, and more entries or bytes than the box holds is refused",
           "[files][copy]") {
   require_root();
   using runbox::sandbox::BoxCopyBounds;
@@ -250,7 +250,7 @@ TEST_CASE("judge copy: any depth with two fds; more entries or bytes than the bo
   CHECK_THROWS_WITH(one_mb.copy_from(big.path()), Catch::Contains("more than 1048576 bytes"));
 }
 
-TEST_CASE("private dirs: /run/runbox/work made root:root 0700 whoever made it; run dirs 0700 of the run uid",
+TEST_CASE("private dirs: /run/runbox/work made root:root 0700 whoever made it, run dirs 0700 of the run uid",
           "[files][modes]") {
   require_root();
   { WorkDir first(16, 65534, 65534); }  // /run/runbox/work exists now

@@ -47,7 +47,7 @@ RuntimeDef runtime(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("config inodes: unset, the sandbox defaults; set, every stage gets them", "[config][inodes]") {
+TEST_CASE("config inodes: unset, the sandbox defaults, set, every stage gets them", "[config][inodes]") {
   const runbox::sandbox::Limits builtin;
   StageBounds b = stage_bounds(parse(""), runtime("plain"), Stage::run);
   CHECK(b.defaults.box_inodes == builtin.box_inodes);
