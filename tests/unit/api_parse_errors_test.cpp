@@ -225,3 +225,23 @@ TEST_CASE("api parse: unknown fields are checked before the other fields of an o
   check_error(R"({"runtime": "python3", "code": "x", "limits": {"cpu_ms": -1, "cpu": 1}})",
               "unknown_field", "limits.cpu");
 }
+
+TEST_CASE("api parse: more tests than max_tests is 422 limit_exceeds_policy naming tests and the maximum", "[api]") {
+  auto tests_body = [](int n) {
+    std::string tests;
+    for (int i = 0; i < n; ++i) tests += std::string(i ? "," : "") + R"({"expected_stdout": ""})";
+    return with(R"("tests": [)" + tests + "]");
+  };
+  ParseLimits limits;
+  limits.max_tests = 3;
+  CHECK(std::holds_alternative<RunRequest>(parse_run_request(tests_body(3), limits)));
+  const ApiError e = error_of(tests_body(4), limits);
+  INFO(e.message);
+  CHECK(e.status == 422);
+  CHECK(e.code == "limit_exceeds_policy");
+  CHECK(e.message.find("tests") != std::string::npos);
+  CHECK(e.message.find("maximum 3") != std::string::npos);
+  // The default is the default policy's: 256.
+  CHECK(std::holds_alternative<RunRequest>(parse_run_request(tests_body(256))));
+  CHECK(error_of(tests_body(257)).status == 422);
+}
