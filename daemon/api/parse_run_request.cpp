@@ -4,6 +4,7 @@
 
 #include "api/base64.hpp"
 #include "api/file_name.hpp"
+#include "api/json_value_count.hpp"
 #include "api/json_fields.hpp"
 
 namespace runbox::api {
@@ -33,10 +34,20 @@ std::string read_data(const value& v, std::string_view path, Encoding encoding) 
   return std::move(*bytes);
 }
 
+// At most this many entries per args list. execve refuses far fewer anyway (E2BIG: argv and
+// the environment share ~2 MB, 8 bytes of pointer per entry), while each entry costs the daemon
+// ~100 bytes of parsed JSON, request and argv copies: 3.5 million "" in a 10 MB body took
+// 500 MB of its memory.
+constexpr std::size_t kMaxArgs = 4096;
+
 // An argv entry cannot hold a NUL (it would cut the argument short).
 std::vector<std::string> read_args(const value& v, std::string_view path) {
   std::vector<std::string> args;
   const auto& array = as_array(v, path);
+  if (array.size() > kMaxArgs)
+    refuse(std::string(path) + " has " + std::to_string(array.size()) + " entries; at most " +
+           std::to_string(kMaxArgs) + " are allowed");
+  args.reserve(array.size());
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string item_path = element_path(path, i);
     const std::string_view arg = as_string(array[i], item_path);
@@ -166,6 +177,9 @@ RunRequest read_request(const value& body, const ParseLimits& limits) {
 
 std::variant<RunRequest, ApiError> parse_run_request(std::string_view body,
                                                      const ParseLimits& limits) {
+  if (!json_values_at_most(body, limits.max_values, limits.max_depth))
+    return ApiError{400, "invalid_request",
+                    "the body holds more than " + std::to_string(limits.max_values) + " JSON values"};
   boost::json::parse_options options;  // strict JSON: no comments, NaN or invalid UTF-8
   options.max_depth = limits.max_depth;
   boost::json::error_code ec;

@@ -14,6 +14,10 @@ struct ParseLimits {
   // The policy's [request] max_tests: more entries in "tests" are refused (422
   // limit_exceeds_policy) before any of them is read.
   std::size_t max_tests = 256;
+  // Values of any kind in the whole body, counted before any is built (400 invalid_request):
+  // a parsed value costs ~16 bytes and more on the parser's stack. The largest valid requests
+  // (256 tests of 4096 args) stay far below; 10 MB of "0," is 3.5 million.
+  std::size_t max_values = 1u << 21;
 };
 
 // Parses and validates a POST /v1/run body (API v1). Errors, status 400:
