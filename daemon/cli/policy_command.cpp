@@ -116,7 +116,9 @@ int run_policy_check(const PolicyCheckOptions& o) {
               << "seccomp: " << policy.seccomp.string() << " (" << seccomp.rules.size() << " rules)\n"
               << "uids: " << policy.uid_first << ".." << (policy.uid_first + policy.uid_count - 1) << " ("
               << policy.uid_count << ")\n"
-              << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n\n"
+              << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n"
+              << "request: at most " << policy.request.max_tests << " tests, "
+              << policy.request.max_answer_output_mb << " MB of output per answer\n\n"
               << "Effective limits per runtime and stage, default/maximum (one number: both the same;\n"
               << "a request may lower a limit or raise it up to the maximum; box_mb tmp_mb nofile\n"
               << "stack_mb and the *_inodes are fixed by the policy):\n";

@@ -15,6 +15,10 @@ using detail::TomlReader;
 constexpr std::uint64_t kMinUid = 1000;            // below: system accounts
 constexpr std::uint64_t kMaxUid = 4294967294;      // (uid_t)-1 means "no change" to the kernel
 constexpr std::uint64_t kMaxSandboxSize = 1 << 20;  // MB / files: 1 TiB of tmpfs is plenty
+// [request]: an answer holds up to ~6 bytes per output byte (JSON escapes of control bytes), so
+// 1024 MB of output could mean a 6 GB answer; beyond that a policy is surely a typo.
+constexpr std::uint64_t kMaxTestsPerRequest = 65536;
+constexpr std::uint64_t kMaxAnswerOutputMb = 1024;
 
 // A table's line; implicitly created tables ([runtime.java.run.default] creates runtime.java)
 // have none, so the first line found inside is used.
@@ -38,7 +42,7 @@ class PolicyReader {
       : r_(origin), base_dir_(std::move(base_dir)) {}
 
   Policy read(const toml::table& root) const {
-    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend"});
+    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend", "request"});
     Policy p;
     p.origin = r_.origin();
 
@@ -69,6 +73,7 @@ class PolicyReader {
     p.uid_line = line_of(fn);
 
     if (const toml::node* bn = root.get("backend")) p.backend = backend(*bn);
+    if (const toml::node* qn = root.get("request")) p.request = request_shape(*qn);
     p.sandbox = sandbox_sizes(r_.require(root, "sandbox", "sandbox"), "sandbox", true);
     p.run = stage(r_.require(root, "run", "run"), "run", true);
     p.compile = stage(r_.require(root, "compile", "compile"), "compile", true);
@@ -115,6 +120,22 @@ class PolicyReader {
       b.fallback_to_docker = v == "docker";
     }
     return b;
+  }
+
+  // [request]: optional, as is each key (RequestPolicy has the defaults).
+  RequestPolicy request_shape(const toml::node& n) const {
+    const toml::table& t = r_.table(n, "request");
+    r_.refuse_unknown_keys(t, "request.", {"max_tests", "max_answer_output_mb"});
+    RequestPolicy q;
+    if (const toml::node* v = t.get("max_tests")) {
+      q.max_tests = r_.unsigned_int(*v, "request.max_tests", kMaxTestsPerRequest);
+      if (q.max_tests == 0) r_.fail(*v, "request.max_tests", "must be at least 1 (0 would refuse every judge request)");
+    }
+    if (const toml::node* v = t.get("max_answer_output_mb")) {
+      // 0 is a real limit: every stage that prints anything ends output_limit.
+      q.max_answer_output_mb = r_.unsigned_int(*v, "request.max_answer_output_mb", kMaxAnswerOutputMb);
+    }
+    return q;
   }
 
   LimitTable limit_table(const toml::node& n, const std::string& prefix, bool complete) const {
