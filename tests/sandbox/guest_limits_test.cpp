@@ -81,7 +81,7 @@ TEST_CASE("guest: the start-up probe picks this layout's cgroup backend with no 
     for (const char* h : {"memory", "pids", "cpu", "cpuacct"})
       CHECK(::access(("/sys/fs/cgroup/" + std::string(h) + service + "/runbox").c_str(), F_OK) == 0);
     // cpu and cpuacct are one co-mounted hierarchy here: one cgroup serves both.
-    CHECK(read_file("/sys/fs/cgroup/cpu,cpuacct" + service + "/runbox/cpu.shares") == "256\n");
+    CHECK(read_file("/sys/fs/cgroup/cpu,cpuacct" + service + "/runbox/cpu.shares") == "1024\n");
   }
 }
 

@@ -79,7 +79,8 @@ TEST_CASE("cpus 0.5: 4 busy processes for 1.5 s use at most 0.6 x the wall time 
   CHECK(free_run.status == Status::ok);
 }
 
-// All runs together weigh less than the daemon's own threads (docs/cgroups.md, "CPU").
+// All runs together weigh less than the daemon's own threads (docs/cgroups.md, "CPU"): v2 20
+// against the daemon leaf's 100; v1 one group of 1024 beside each daemon thread's 1024.
 TEST_CASE("the runs' cgroup parent has a CPU weight below the daemon's", "[limits][cpu]") {
   auto r = run_in_image({"true"});
   REQUIRE(r.status == Status::ok);
@@ -91,7 +92,7 @@ TEST_CASE("the runs' cgroup parent has a CPU weight below the daemon's", "[limit
     CHECK(read_file("/sys/fs/cgroup" + (own == "/" ? "" : own) + "/runbox/cpu.weight") == "20\n");
   } else {
     std::string own = runbox::sandbox::own_cgroup_path("cpu");
-    CHECK(read_file("/sys/fs/cgroup/cpu" + (own == "/" ? "" : own) + "/runbox/cpu.shares") == "256\n");
+    CHECK(read_file("/sys/fs/cgroup/cpu" + (own == "/" ? "" : own) + "/runbox/cpu.shares") == "1024\n");
   }
 }
 

@@ -238,9 +238,13 @@ class V1Backend final : public CgroupBackend {
     return pos != std::string::npos && parse_u64(meminfo.substr(pos + 10)) > 0;
   }
 
-  // All runs together (the runbox parent in the cpu hierarchy) weigh 256 against 1024 for each
-  // of the daemon's threads in its own cgroup, so HTTP stays responsive when every slot spins
-  // (docs/cgroups.md, "CPU"). Once; until it succeeds every create() tries again.
+  // All runs sit under one cpu-hierarchy parent, so together they weigh as one task of the
+  // default weight (1024), like each one of the daemon's threads beside them, instead of one
+  // task's worth per run process: HTTP stays responsive when every slot spins. Not lower: in v1
+  // that parent competes with every other task of the host's cgroup, not only the daemon's
+  // (v2 nests both under runbox's own cgroup and can go lower; docs/cgroups.md, "CPU"). Written
+  // explicitly so a parent left with another value is corrected. Once; until it succeeds every
+  // create() tries again.
   void ensure_cpu_shares() {
     std::lock_guard lock(mu_);
     if (shares_set_) return;
@@ -257,7 +261,7 @@ class V1Backend final : public CgroupBackend {
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
   }
 
-  static constexpr int kRunsCpuShares = 256;
+  static constexpr int kRunsCpuShares = 1024;
 
   std::mutex mu_;
   bool shares_set_ = false;
