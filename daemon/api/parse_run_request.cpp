@@ -59,7 +59,7 @@ std::vector<std::string> read_args(const value& v, std::string_view path) {
 
 config::LimitOverrides read_limits(const value& v, std::string_view path) {
   const auto& o = as_object(v, path);
-  refuse_unknown(o, {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"}, path);
+  refuse_unknown(o, {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb", "cpus"}, path);
   config::LimitOverrides limits;
   const auto read = [&](std::string_view key, std::optional<std::uint64_t>& into) {
     if (const value* x = field(o, key)) into = as_count(*x, member_path(path, key));
@@ -70,6 +70,7 @@ config::LimitOverrides read_limits(const value& v, std::string_view path) {
   read("pids", limits.pids);
   read("output_kb", limits.output_kb);
   read("file_size_kb", limits.file_size_kb);
+  if (const value* x = field(o, "cpus")) limits.cpus_milli = as_cores_milli(*x, member_path(path, "cpus"));
   return limits;
 }
 

@@ -389,13 +389,13 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   plan->output_budget_bytes = sandbox::mib(tier.policy.request.max_answer_output_mb);
   auto run_limits = config::effective_limits(tier.policy, rt->def, config::Stage::run, run_req->limits);
   if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits))
-    co_return refuse(422, "limit_exceeds_policy", refusal->message);
+    co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
   plan->run = {config::expand_placeholders(rt->def.run, std::get<sandbox::Limits>(run_limits)),
                std::get<sandbox::Limits>(run_limits)};
   if (rt->def.has_compile()) {
     auto compile_limits = config::effective_limits(tier.policy, rt->def, config::Stage::compile, run_req->compile_limits);
     if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits))
-      co_return refuse(422, "limit_exceeds_policy", refusal->message);
+      co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
     plan->compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, std::get<sandbox::Limits>(compile_limits)),
                                    std::get<sandbox::Limits>(compile_limits)};
   }

@@ -191,6 +191,20 @@ TEST_CASE("api parse: limits must be non-negative integers", "[api]") {
   check_invalid(with(R"("limits": {"file_size_kb": -5})"), "limits.file_size_kb must be");
 }
 
+TEST_CASE("api parse: cpus must be a non-negative number", "[api]") {
+  for (const char* group : {"limits", "compile_limits"}) {
+    const auto body = [&](std::string_view value) {
+      return with("\"" + std::string(group) + "\": {\"cpus\": " + std::string(value) + "}");
+    };
+    const std::string message = std::string(group) + ".cpus must be a non-negative number";
+    check_invalid(body("-0.5"), message);
+    check_invalid(body("-1"), message);
+    check_invalid(body("true"), message);
+    check_invalid(body("\"0.5\""), message);
+    check_invalid(body("null"), message);
+  }
+}
+
 TEST_CASE("api parse: tests need expected_stdout and the right types", "[api]") {
   check_invalid(with(R"("tests": [{"stdin": "1\n"}])"), "tests[0].expected_stdout is required");
   check_invalid(with(R"("tests": [])"), "tests must not be empty");
