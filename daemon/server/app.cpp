@@ -193,7 +193,7 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
     bool presented = false;
     if (!presented_api_key(head, *g, &presented)) {
       logging::warning("unauthorized", std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
-                                           " refused: 401 (before its body)",
+                                           " refused: 401",
                        {{"endpoint", endpoint_label(req)}, {"http_status", 401}, {"key", "anonymous"}});
       metrics_.count_request(endpoint_label(req), 401);
       return unauthorized(req, presented);

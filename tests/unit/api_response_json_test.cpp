@@ -196,7 +196,7 @@ TEST_CASE("api response: base64 output longer than one encoding chunk round-trip
   CHECK(decoded(v.at("tests").at(1).at("stderr")) == bytes.substr(1));
 }
 
-TEST_CASE("api response: control bytes are 6 bytes each; the text has exactly the size it was measured at", "[api]") {
+TEST_CASE("api response: control bytes are 6 bytes each, and the text has exactly the size it was measured at", "[api]") {
   RunResponse r;
   r.run = Stage{};
   r.run->stdout_data = std::string(1 << 20, '\x01');

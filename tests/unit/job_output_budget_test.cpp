@@ -28,7 +28,7 @@ TEST_CASE("job output budget: a stage's per-stream cap is lowered to what is lef
   CHECK(OutputBudget(0).cap(l).output_kb == 0);  // nothing left: any output ends output_limit
 }
 
-TEST_CASE("job output budget: stages spend it in order; what does not fit is cut and ends output_limit", "[job]") {
+TEST_CASE("job output budget: stages spend it in order, and what does not fit is cut and ends output_limit", "[job]") {
   OutputBudget b(1000);
   Stage first = printed(300, 200);
   b.charge(first);
