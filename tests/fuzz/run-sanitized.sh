@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# ctest "sanitize: <suite>": runs a suite's tests as the sanitizer tree's own ctest has them (one
+# process per test or group, so a test that skips, exit 77, skips alone), with ASan, LSan and
+# UBSan reporting to the log; any report fails its test, and so this one.
+#   run-sanitized.sh SANITIZE_DIR BINARY INCLUDE_REGEX [EXCLUDE_REGEX]
+# Exit 77 (skipped, with the reason) without the sanitizer tree.
+set -euo pipefail
+dir=$1 bin=$2 include=$3 exclude=${4:-}
+if [[ ${RUNBOX_SANITIZE:-1} == 0 ]]; then
+  echo "skipped: RUNBOX_SANITIZE=0 (the sanitizer tree is not built)"
+  exit 77
+fi
+if [[ ! -x $dir/$bin ]]; then
+  echo "skipped: $dir/$bin is not built (scripts/lib/build-sanitize.sh builds the sanitizer tree)"
+  exit 77
+fi
+# halt_on_error: the first report ends the process with a failing status, in the test's log.
+# Leak checking stays on everywhere: a sandboxed child either execs or _exits (neither runs
+# LSan), so only the test processes and runboxd are checked, at their normal exit.
+export ASAN_OPTIONS=${RUNBOX_ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:print_summary=1}
+export UBSAN_OPTIONS=${RUNBOX_UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+args=(--test-dir "$dir" --output-on-failure --no-tests=error -R "$include")
+[[ -n $exclude ]] && args+=(-E "$exclude")
+echo "[sanitize] ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS ctest ${args[*]}"
+exec ctest "${args[@]}"
