@@ -14,12 +14,25 @@ if [[ ! -x $dir/$bin ]]; then
   echo "skipped: $dir/$bin is not built (scripts/lib/build-sanitize.sh builds the sanitizer tree)"
   exit 77
 fi
-# halt_on_error: the first report ends the process with a failing status, in the test's log.
-# Leak checking stays on everywhere: a sandboxed child either execs or _exits (neither runs
-# LSan), so only the test processes and runboxd are checked, at their normal exit.
-export ASAN_OPTIONS=${RUNBOX_ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:print_summary=1}
-export UBSAN_OPTIONS=${RUNBOX_UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# halt_on_error: the first report ends the process with a failing status. log_path: every
+# sanitized process (the tests and the runboxd they start, whose exit status the shared daemon
+# fixture does not check) writes its reports to a file of its own here; any file fails this test.
+# Leak checking stays on: a sandboxed child either execs or _exits (neither runs LSan), so only the
+# test processes and runboxd are checked, at their normal exit.
+logs=$dir/sanitizer-logs/$(basename "$bin")
+rm -rf "$logs"
+mkdir -p "$logs"
+export ASAN_OPTIONS=${RUNBOX_ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:print_summary=1}:log_path=$logs/asan
+export UBSAN_OPTIONS=${RUNBOX_UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$logs/ubsan
 args=(--test-dir "$dir" --output-on-failure --no-tests=error -R "$include")
 [[ -n $exclude ]] && args+=(-E "$exclude")
 echo "[sanitize] ASAN_OPTIONS=$ASAN_OPTIONS UBSAN_OPTIONS=$UBSAN_OPTIONS ctest ${args[*]}"
-exec ctest "${args[@]}"
+rc=0
+ctest "${args[@]}" || rc=$?
+for f in "$logs"/*; do
+  [[ -e $f ]] || continue
+  echo "[sanitize] a sanitizer report, $f:"
+  cat "$f"
+  rc=1
+done
+exit "$rc"
