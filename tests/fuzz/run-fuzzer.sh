@@ -6,7 +6,7 @@
 # and the input is kept as WORK/crashes/<kind>-<sha1> (the log says which: add it to the corpus
 # as a regression seed once fixed). Exit 77 (skipped, with the reason) without the sanitizer tree.
 set -euo pipefail
-bin=$(readlink -f "$1") corpus=$(readlink -f "$2") work=$(readlink -f "$3") seconds=$4
+bin=$(readlink -f "$1") corpus=$(readlink -f "$2") work=$(readlink -m "$3") seconds=$4
 if [[ ${RUNBOX_SANITIZE:-1} == 0 ]]; then
   echo "skipped: RUNBOX_SANITIZE=0 (the sanitizer tree is not built)"
   exit 77
