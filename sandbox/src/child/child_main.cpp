@@ -53,6 +53,7 @@ namespace {
 void child_main(const ChildPlan& p) {
   // If the supervising thread dies, so does the run (the whole pid namespace with us).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  child::close_inherited_fds(p);  // the daemon's other descriptors, before anything else
   ChildFailure f{};
   bool ok = child::enter_cgroups(p, f) && child::build_filesystem(p, f) &&
             child::set_identity_and_network(p, f) && child::apply_rlimits(p, f) &&

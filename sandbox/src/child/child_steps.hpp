@@ -12,6 +12,7 @@ inline bool check(bool ok, Step step, ChildFailure& f) {
   return ok;
 }
 
+void close_inherited_fds(const ChildPlan& p);                    // inherited_fds.cpp
 bool enter_cgroups(const ChildPlan& p, ChildFailure& f);         // cgroup_enter.cpp
 bool build_filesystem(const ChildPlan& p, ChildFailure& f);      // filesystem.cpp
 bool set_identity_and_network(const ChildPlan& p, ChildFailure& f);  // uts_net.cpp
