@@ -97,7 +97,7 @@ int run_exec(const ExecOptions& o) {
   spec.seccomp = seccomp_program(policy_file);
   std::optional<sandbox::WorkDir> box;
   if (!o.box_dir.empty()) {
-    box.emplace(o.limits.box_mb, o.uid, o.gid);
+    box.emplace(o.limits.box_mb, o.uid, o.gid, o.limits.box_inodes);
     box->copy_from(o.box_dir);
     spec.box_dir = box->path();
   }
@@ -120,6 +120,10 @@ void register_exec_command(CLI::App& app) {
   cmd->add_option("--file-size-kb", o->limits.file_size_kb, "Largest file the program may write")->capture_default_str();
   cmd->add_option("--box-mb", o->limits.box_mb, "Size of the /box tmpfs")->capture_default_str();
   cmd->add_option("--tmp-mb", o->limits.tmp_mb, "Size of the /tmp tmpfs")->capture_default_str();
+  cmd->add_option("--box-inodes", o->limits.box_inodes, "Inodes of the /box tmpfs (files, dirs, symlinks)")
+      ->capture_default_str();
+  cmd->add_option("--tmp-inodes", o->limits.tmp_inodes, "Inodes of the /tmp tmpfs")->capture_default_str();
+  cmd->add_option("--shm-inodes", o->limits.shm_inodes, "Inodes of the /dev/shm tmpfs")->capture_default_str();
   cmd->add_option("--stdin", o->stdin_file, "File fed to the program's stdin")->check(CLI::ExistingFile);
   cmd->add_option("--box", o->box_dir, "Directory copied into the program's /box")->check(CLI::ExistingDirectory);
   cmd->add_option("--seccomp", o->seccomp_file, "Seccomp policy (runbox TOML or OCI JSON)")->check(CLI::ExistingFile);

@@ -33,7 +33,8 @@ std::string cell(std::uint64_t def, std::uint64_t max) {
 
 void print_table(const config::Policy& policy, const config::RuntimeSet& runtimes) {
   const char* heads[] = {"runtime", "stage", "cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb",
-                         "file_size_kb", "box_mb", "tmp_mb", "nofile", "stack_mb"};
+                         "file_size_kb", "box_mb", "tmp_mb", "nofile", "stack_mb", "box_inodes",
+                         "tmp_inodes", "shm_inodes"};
   std::vector<std::vector<std::string>> rows;
   rows.emplace_back(std::begin(heads), std::end(heads));
   for (const auto& rt : runtimes.all()) {
@@ -43,7 +44,8 @@ void print_table(const config::Policy& policy, const config::RuntimeSet& runtime
       std::vector<std::string> row{rt.name, std::string(config::stage_name(stage))};
       for (config::LimitField f : config::kLimitFields)
         row.push_back(cell(config::field_of(b.defaults, f), config::field_of(b.maxima, f)));
-      for (std::uint64_t v : {b.defaults.box_mb, b.defaults.tmp_mb, b.defaults.nofile, b.defaults.stack_mb})
+      for (std::uint64_t v : {b.defaults.box_mb, b.defaults.tmp_mb, b.defaults.nofile, b.defaults.stack_mb,
+                              b.defaults.box_inodes, b.defaults.tmp_inodes, b.defaults.shm_inodes})
         row.push_back(std::to_string(v));
       rows.push_back(std::move(row));
     }
@@ -117,7 +119,7 @@ int run_policy_check(const PolicyCheckOptions& o) {
               << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n\n"
               << "Effective limits per runtime and stage, default/maximum (one number: both the same;\n"
               << "a request may lower a limit or raise it up to the maximum; box_mb tmp_mb nofile\n"
-              << "stack_mb are fixed by the policy):\n";
+              << "stack_mb and the *_inodes are fixed by the policy):\n";
     print_table(policy, runtimes);
     return 0;
   } catch (const sandbox::PolicyError& e) {  // ConfigError too: file:line: field: message

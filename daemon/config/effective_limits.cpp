@@ -32,6 +32,12 @@ StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage 
   fixed(&SandboxSizes::tmp_mb, b.defaults.tmp_mb);
   fixed(&SandboxSizes::nofile, b.defaults.nofile);
   fixed(&SandboxSizes::stack_mb, b.defaults.stack_mb);
+  fixed(&SandboxSizes::box_inodes, b.defaults.box_inodes);
+  fixed(&SandboxSizes::tmp_inodes, b.defaults.tmp_inodes);
+  fixed(&SandboxSizes::shm_inodes, b.defaults.shm_inodes);
+  b.maxima.box_inodes = b.defaults.box_inodes;
+  b.maxima.tmp_inodes = b.defaults.tmp_inodes;
+  b.maxima.shm_inodes = b.defaults.shm_inodes;
   b.maxima.box_mb = b.defaults.box_mb;
   b.maxima.tmp_mb = b.defaults.tmp_mb;
   b.maxima.nofile = b.defaults.nofile;

@@ -18,8 +18,8 @@ namespace runbox::config {
 //   value = policy [<stage>.default|max] x the runtime's multiplier for that stage (rounded to
 //           the nearest integer), replaced by [runtime.<name>.<stage>.default|max] when the
 //           policy sets it (absolute: an override is not multiplied).
-// box_mb, tmp_mb, nofile and stack_mb come from [sandbox] / [runtime.<name>.sandbox], the same
-// in defaults and maxima (a request cannot set them).
+// box_mb, tmp_mb, nofile, stack_mb and the *_inodes come from [sandbox] /
+// [runtime.<name>.sandbox], the same in defaults and maxima (a request cannot set them).
 struct StageBounds {
   sandbox::Limits defaults;
   sandbox::Limits maxima;

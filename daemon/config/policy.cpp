@@ -158,13 +158,15 @@ class PolicyReader {
 
   SandboxSizes sandbox_sizes(const toml::node& n, const std::string& prefix, bool complete) const {
     const toml::table& t = r_.table(n, prefix);
-    r_.refuse_unknown_keys(t, prefix + ".", {"box_mb", "tmp_mb", "nofile", "stack_mb"});
+    r_.refuse_unknown_keys(t, prefix + ".",
+                           {"box_mb", "tmp_mb", "nofile", "stack_mb", "box_inodes", "tmp_inodes", "shm_inodes"});
     SandboxSizes s;
-    auto read = [&](std::string_view key, std::optional<std::uint64_t>& out, std::uint64_t min, const char* why) {
+    auto read = [&](std::string_view key, std::optional<std::uint64_t>& out, std::uint64_t min, const char* why,
+                    bool required = true) {
       const std::string field = prefix + "." + std::string(key);
       const toml::node* v = t.get(key);
       if (!v) {
-        if (complete) r_.fail(first_line(t), field, "missing");
+        if (complete && required) r_.fail(first_line(t), field, "missing");
         return;
       }
       out = r_.unsigned_int(*v, field, kMaxSandboxSize);
@@ -175,6 +177,12 @@ class PolicyReader {
     read("tmp_mb", s.tmp_mb, 1, " (a tmpfs of size 0 has no limit at all)");
     read("nofile", s.nofile, 0, "");
     read("stack_mb", s.stack_mb, 0, "");
+    // Inode counts (nr_inodes) of the tmpfs mounts; optional (sandbox::Limits has the defaults).
+    // nr_inodes=0 is unlimited to tmpfs: at least 1 (the root itself takes one).
+    const char* no_zero = " (tmpfs reads nr_inodes 0 as no limit at all)";
+    read("box_inodes", s.box_inodes, 1, no_zero, false);
+    read("tmp_inodes", s.tmp_inodes, 1, no_zero, false);
+    read("shm_inodes", s.shm_inodes, 1, no_zero, false);
     return s;
   }
 

@@ -38,6 +38,11 @@ struct SandboxSizes {
   std::optional<std::uint64_t> tmp_mb;    // /tmp tmpfs of each stage
   std::optional<std::uint64_t> nofile;    // RLIMIT_NOFILE
   std::optional<std::uint64_t> stack_mb;  // RLIMIT_STACK
+  // nr_inodes of the /box, /tmp and /dev/shm tmpfs; optional even in [sandbox] (unset: the
+  // sandbox::Limits defaults).
+  std::optional<std::uint64_t> box_inodes;
+  std::optional<std::uint64_t> tmp_inodes;
+  std::optional<std::uint64_t> shm_inodes;
 };
 
 // [runtime.<name>...]: replaces the (multiplied) values for one runtime; absolute, not multiplied.

@@ -36,8 +36,16 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
                                               std::chrono::system_clock::now().time_since_epoch()).count() +
                                           static_cast<std::int64_t>(l.wall_ms / 1000) + 60);
 
+  // nr_inodes as natively: the size alone does not bound the number of files, and 0 would be
+  // unlimited. /dev/shm is a Tmpfs entry too (it replaces the engine's own shm mount, which has
+  // only a size). runsc passes only size/mode/uid/gid to its tmpfs: see docs/docker.md.
+  for (auto [what, n] : {std::pair{"tmp_inodes", l.tmp_inodes}, {"shm_inodes", l.shm_inodes}, {"box_inodes", l.box_inodes}})
+    if (n == 0) throw std::invalid_argument(std::string(what) + " 0 would be an unlimited tmpfs");
   json::object tmpfs;
-  tmpfs["/tmp"] = "rw,nosuid,nodev,mode=1777,size=" + std::to_string(l.tmp_mb) + "m";
+  tmpfs["/tmp"] = "rw,nosuid,nodev,mode=1777,size=" + std::to_string(l.tmp_mb) + "m,nr_inodes=" +
+                  std::to_string(l.tmp_inodes);
+  tmpfs["/dev/shm"] = "rw,nosuid,nodev,noexec,mode=1777,size=" + std::to_string(l.tmp_mb) + "m,nr_inodes=" +
+                      std::to_string(l.shm_inodes);
   json::array mounts;
   if (spec.box_dir) {
     // The caller's size-limited host tmpfs (see docs/docker.md for why not an upload).
@@ -47,8 +55,8 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
                                   {"ReadOnly", false},
                                   {"BindOptions", json::object{{"Propagation", "rprivate"}}}});
   } else {
-    tmpfs["/box"] = "rw,nosuid,nodev,mode=0700,size=" + std::to_string(l.box_mb) + "m,uid=" + std::to_string(spec.uid) +
-                    ",gid=" + std::to_string(spec.gid);
+    tmpfs["/box"] = "rw,nosuid,nodev,mode=0700,size=" + std::to_string(l.box_mb) + "m,nr_inodes=" +
+                    std::to_string(l.box_inodes) + ",uid=" + std::to_string(spec.uid) + ",gid=" + std::to_string(spec.gid);
   }
 
   json::array env;

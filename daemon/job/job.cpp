@@ -1,34 +1,20 @@
 #include "job/job.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include "api/compare.hpp"
 #include "runbox/sandbox/work_dir.hpp"
 
 namespace runbox::job {
 namespace {
 
-namespace fs = std::filesystem;
-
-// Written into a fresh tmpfs that no sandbox has touched yet, so no path here can be a planted
-// symlink. Names were validated by the API layer (relative, no "." or ".." components).
+// Names were validated by the API layer (relative, no "." or ".." components, no name both a
+// file and another's directory); WorkDir::write_file creates the parents top down and follows
+// no symlink.
 void write_files(const sandbox::WorkDir& box, const api::RunRequest& req, const JobPlan& plan) {
-  for (const auto& f : req.files) {
-    fs::path target = box.path() / (f.name.empty() ? plan.source_file : f.name);
-    for (fs::path dir = target.parent_path(); dir != box.path(); dir = dir.parent_path()) {
-      if (fs::create_directory(dir)) {
-        if (::chown(dir.c_str(), plan.uid, plan.gid) != 0) throw std::runtime_error("chown " + dir.string());
-      }
-    }
-    std::ofstream out(target, std::ios::binary | std::ios::trunc);
-    out.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + target.string() + " (is /box full?)");
-    if (::chown(target.c_str(), plan.uid, plan.gid) != 0) throw std::runtime_error("chown " + target.string());
-  }
+  for (const auto& f : req.files) box.write_file(f.name.empty() ? plan.source_file : f.name, f.content);
 }
+
+// The [sandbox] sizes are the same in every stage's limits: the run stage's give the box's.
+std::uint64_t box_inodes(const JobPlan& plan) { return plan.run.limits.box_inodes; }
 
 sandbox::Spec stage_spec(const JobPlan& plan, const StagePlan& stage, const sandbox::WorkDir& box, int cancel_fd) {
   sandbox::Spec spec;
@@ -67,7 +53,7 @@ api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std:
 JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd) {
   JobOutcome out;
   try {
-    sandbox::WorkDir prepared(plan.box_mb, plan.uid, plan.gid);
+    sandbox::WorkDir prepared(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
     write_files(prepared, req, plan);
     if (plan.compile) {
       out.compile = backend.run_stage(stage_spec(plan, *plan.compile, prepared, cancel_fd));
@@ -78,8 +64,8 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
       out.tests.emplace();
       for (const auto& t : *req.tests) {
         // Each test gets a fresh copy of the prepared box: no test sees or damages what another left.
-        sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid);
-        box.copy_from(prepared.path());
+        sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
+        box.copy_from(prepared.path());  // follows nothing the compile stage left (box_copy.hpp)
         api::Stage s = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd);
         s.verdict = s.status != "ok" ? s.status
                     : api::compare_output(req.compare, t.expected_stdout, s.stdout_data) ? "accepted"

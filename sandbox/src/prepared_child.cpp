@@ -13,10 +13,18 @@ const char* const kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 
 std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
 
-std::string tmpfs_options(std::uint64_t size_bytes, const char* mode, uid_t uid, gid_t gid) {
-  return "size=" + std::to_string(size_bytes) + ",mode=" + mode + ",uid=" + std::to_string(uid) +
-         ",gid=" + std::to_string(gid);
+}  // namespace
+
+std::string tmpfs_options(const char* what, std::uint64_t size_mb, std::uint64_t inodes, const char* mode, uid_t uid,
+                          gid_t gid) {
+  // tmpfs reads size=0 and nr_inodes=0 as "no limit": refuse rather than run unbounded.
+  if (size_mb == 0) throw std::runtime_error(std::string(what) + " size 0 would be an unlimited tmpfs");
+  if (inodes == 0) throw std::runtime_error(std::string(what) + " inodes 0 would be an unlimited tmpfs");
+  return "size=" + std::to_string(mib(size_mb)) + ",nr_inodes=" + std::to_string(inodes) + ",mode=" + mode +
+         ",uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid);
 }
+
+namespace {
 
 // Mount points must already exist in the read-only image (runbox image import creates them).
 void require_dir(const std::filesystem::path& rootfs, const char* name) {
@@ -78,9 +86,9 @@ PreparedChild::PreparedChild(const Spec& spec, const sock_fprog* seccomp, std::v
     plan_.box_source = keep(box.string());
   }
   plan_.box_target = keep(rootfs.string() + "/box");
-  plan_.box_tmpfs_options = keep(tmpfs_options(mib(l.box_mb), "0755", spec.uid, spec.gid));
+  plan_.box_tmpfs_options = keep(tmpfs_options("/box", l.box_mb, l.box_inodes, "0755", spec.uid, spec.gid));
   plan_.tmp_target = keep(rootfs.string() + "/tmp");
-  plan_.tmp_options = keep(tmpfs_options(mib(l.tmp_mb), "1777", 0, 0));
+  plan_.tmp_options = keep(tmpfs_options("/tmp", l.tmp_mb, l.tmp_inodes, "1777", 0, 0));
   plan_.proc_target = keep(rootfs.string() + "/proc");
   plan_.dev_target = keep(rootfs.string() + "/dev");
   plan_.dev_options = keep("size=65536,mode=0755");
@@ -96,7 +104,7 @@ PreparedChild::PreparedChild(const Spec& spec, const sock_fprog* seccomp, std::v
   dev_links_.push_back(nullptr);
   plan_.dev_links = dev_links_.data();
   plan_.dev_shm_target = keep(rootfs.string() + "/dev/shm");
-  plan_.dev_shm_options = keep(tmpfs_options(mib(l.tmp_mb), "1777", 0, 0));
+  plan_.dev_shm_options = keep(tmpfs_options("/dev/shm", l.tmp_mb, l.shm_inodes, "1777", 0, 0));
 
   plan_.hostname = keep(spec.hostname);
   plan_.hostname_len = spec.hostname.size();

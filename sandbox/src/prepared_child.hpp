@@ -33,6 +33,11 @@ class PreparedChild {
   ChildPlan plan_{};
 };
 
+// Mount options of a sandbox tmpfs: size (MB) and nr_inodes, both bounded (0 throws: tmpfs
+// would read it as unlimited), mode and owner. `what` names the mount in the error.
+std::string tmpfs_options(const char* what, std::uint64_t size_mb, std::uint64_t inodes, const char* mode, uid_t uid,
+                          gid_t gid);
+
 // argv[0] resolved against the PATH in env: the full paths execve should try, in order.
 std::vector<std::string> exec_candidates(const std::string& program, const std::vector<std::string>& env);
 

@@ -341,3 +341,45 @@ TEST_CASE("docker backend: gVisor (runsc) hello and memory limit") {
   CHECK(f.stdout_data == "14 11\n");  // 16 less docker-init and python itself
   CHECK(test::labelled_containers() == 0);
 }
+
+namespace {
+
+// Empty files in each directory until an error (or 100 000): "dir count ERRNAME" lines.
+const char* const kManyFiles =
+    "import errno, os, sys\n"
+    "for top in sys.argv[1:]:\n"
+    "    n, err = 0, 0\n"
+    "    try:\n"
+    "        for n in range(100000):\n"
+    "            os.close(os.open(f'{top}/f{n}', os.O_WRONLY | os.O_CREAT | os.O_EXCL))\n"
+    "        n = 100000\n"
+    "    except OSError as e:\n"
+    "        err = e.errno\n"
+    "    print(top, n, errno.errorcode.get(err, err))\n";
+
+}  // namespace
+
+TEST_CASE("docker backend: /tmp, /dev/shm and /box tmpfs end ENOSPC at their inode counts") {
+  test::require_engine();
+  sandbox::Limits l;
+  l.tmp_inodes = 300;
+  l.shm_inodes = 200;
+  l.box_inodes = 100;
+  auto spec = docker_spec({"python3", "-c", kManyFiles, "/tmp", "/dev/shm", "/box"});
+  spec.limits = l;
+  backend::DockerBackend b(test::docker_options(test::python_image()));
+  auto r = b.run_stage(spec);
+  INFO(r.stderr_data);
+  CHECK(r.status == "ok");
+  // Each root takes an inode.
+  CHECK(r.stdout_data == "/tmp 299 ENOSPC\n/dev/shm 199 ENOSPC\n/box 99 ENOSPC\n");
+  // A bound box keeps the host tmpfs's count.
+  sandbox::WorkDir box(16, 65534, 65534, 50);
+  auto bound = docker_spec({"python3", "-c", kManyFiles, "/box"});
+  bound.limits = l;
+  bound.box_dir = box.path();
+  auto rb = b.run_stage(bound);
+  INFO(rb.stderr_data);
+  CHECK(rb.stdout_data == "/box 49 ENOSPC\n");
+  CHECK(test::labelled_containers() == 0);
+}

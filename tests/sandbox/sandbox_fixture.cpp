@@ -37,7 +37,7 @@ sandbox::Result run_in_image(std::vector<std::string> argv, sandbox::Limits limi
 sandbox::Result run_probe(std::vector<std::string> args, sandbox::Limits limits) {
   args.insert(args.begin(), "/box/rbprobe");
   auto spec = image_spec(std::move(args), limits);
-  sandbox::WorkDir box(limits.box_mb, spec.uid, spec.gid);
+  sandbox::WorkDir box(limits.box_mb, spec.uid, spec.gid, limits.box_inodes);
   std::filesystem::copy_file(RBPROBE_PATH, box.path() / "rbprobe");
   ::chown((box.path() / "rbprobe").c_str(), spec.uid, spec.gid);
   spec.box_dir = box.path();

@@ -16,6 +16,12 @@ struct Limits {
   std::uint64_t tmp_mb = 64;          // size of the /tmp tmpfs
   std::uint64_t nofile = 256;         // RLIMIT_NOFILE
   std::uint64_t stack_mb = 64;        // RLIMIT_STACK (bounded by memory_mb anyway)
+  // Inodes (files, directories, symlinks; the root counts) of each tmpfs: nr_inodes=, which
+  // the size alone does not bound (100 000 empty files fit in 64 MB). Never 0: to tmpfs that
+  // means unlimited.
+  std::uint64_t box_inodes = 4096;    // /box
+  std::uint64_t tmp_inodes = 4096;    // /tmp
+  std::uint64_t shm_inodes = 1024;    // /dev/shm
 };
 
 constexpr std::uint64_t kib(std::uint64_t n) { return n * 1024; }
