@@ -1,6 +1,7 @@
 #include "api/json_fields.hpp"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 namespace runbox::api::json_fields {
 
@@ -51,6 +52,15 @@ std::uint64_t as_count(const boost::json::value& v, std::string_view path) {
   if (v.is_uint64()) return v.get_uint64();
   if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
   refuse(std::string(path) + " must be a non-negative integer");
+}
+
+std::uint64_t as_cores_milli(const boost::json::value& v, std::string_view path) {
+  if (!v.is_number()) refuse(std::string(path) + " must be a non-negative number (cores, e.g. 0.5)");
+  const double cores = v.to_number<double>();
+  if (!(cores >= 0)) refuse(std::string(path) + " must be a non-negative number (cores, e.g. 0.5)");
+  constexpr double kSaturate = 1e15;  // thousandths: exact in a double and in a uint64
+  const double milli = cores * 1000;
+  return milli >= kSaturate ? static_cast<std::uint64_t>(kSaturate) : static_cast<std::uint64_t>(std::llround(milli));
 }
 
 }  // namespace runbox::api::json_fields

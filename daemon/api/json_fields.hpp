@@ -32,5 +32,8 @@ const boost::json::array& as_array(const boost::json::value& v, std::string_view
 std::string_view as_string(const boost::json::value& v, std::string_view path);
 // A JSON integer >= 0. Every JSON double is refused, 2000.0 too: limits are counts.
 std::uint64_t as_count(const boost::json::value& v, std::string_view path);
+// A JSON number >= 0 (integer or not) of cores, in thousandths rounded to the nearest: 0.5 ->
+// 500. Huge values saturate (far above any policy's maximum, so they are refused there).
+std::uint64_t as_cores_milli(const boost::json::value& v, std::string_view path);
 
 }  // namespace runbox::api::json_fields

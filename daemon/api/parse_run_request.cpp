@@ -4,6 +4,7 @@
 
 #include "api/base64.hpp"
 #include "api/file_name.hpp"
+#include "api/json_value_count.hpp"
 #include "api/json_fields.hpp"
 
 namespace runbox::api {
@@ -33,10 +34,20 @@ std::string read_data(const value& v, std::string_view path, Encoding encoding) 
   return std::move(*bytes);
 }
 
+// At most this many entries per args list. execve refuses far fewer anyway (E2BIG: argv and
+// the environment share ~2 MB, 8 bytes of pointer per entry), while each entry costs the daemon
+// ~100 bytes of parsed JSON, request and argv copies: 3.5 million "" in a 10 MB body took
+// 500 MB of its memory.
+constexpr std::size_t kMaxArgs = 4096;
+
 // An argv entry cannot hold a NUL (it would cut the argument short).
 std::vector<std::string> read_args(const value& v, std::string_view path) {
   std::vector<std::string> args;
   const auto& array = as_array(v, path);
+  if (array.size() > kMaxArgs)
+    refuse(std::string(path) + " has " + std::to_string(array.size()) + " entries; at most " +
+           std::to_string(kMaxArgs) + " are allowed");
+  args.reserve(array.size());
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string item_path = element_path(path, i);
     const std::string_view arg = as_string(array[i], item_path);
@@ -48,7 +59,7 @@ std::vector<std::string> read_args(const value& v, std::string_view path) {
 
 config::LimitOverrides read_limits(const value& v, std::string_view path) {
   const auto& o = as_object(v, path);
-  refuse_unknown(o, {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"}, path);
+  refuse_unknown(o, {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb", "cpus"}, path);
   config::LimitOverrides limits;
   const auto read = [&](std::string_view key, std::optional<std::uint64_t>& into) {
     if (const value* x = field(o, key)) into = as_count(*x, member_path(path, key));
@@ -59,6 +70,7 @@ config::LimitOverrides read_limits(const value& v, std::string_view path) {
   read("pids", limits.pids);
   read("output_kb", limits.output_kb);
   read("file_size_kb", limits.file_size_kb);
+  if (const value* x = field(o, "cpus")) limits.cpus_milli = as_cores_milli(*x, member_path(path, "cpus"));
   return limits;
 }
 
@@ -90,11 +102,16 @@ std::vector<SourceFile> read_files(const value& v) {
   return files;
 }
 
-std::vector<TestCase> read_tests(const value& v, Encoding encoding) {
+std::vector<TestCase> read_tests(const value& v, Encoding encoding, std::size_t max_tests) {
   const auto& array = as_array(v, "tests");
   // An empty list would answer nothing at all: most likely a client bug, so say so.
   if (array.empty()) refuse("tests must not be empty (leave it out to run the program once)");
+  if (array.size() > max_tests)
+    throw Fault{ApiError{422, "limit_exceeds_policy",
+                         "tests has " + std::to_string(array.size()) + " entries, above the maximum " +
+                             std::to_string(max_tests) + " the policy allows"}};
   std::vector<TestCase> tests;
+  tests.reserve(array.size());
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string path = element_path("tests", i);
     const auto& o = as_object(array[i], path);
@@ -119,7 +136,7 @@ Compare read_compare(const value& v) {
   refuse("compare must be \"exact\", \"trim\" or \"tokens\"");
 }
 
-RunRequest read_request(const value& body) {
+RunRequest read_request(const value& body, const ParseLimits& limits) {
   if (!body.is_object()) refuse("the body must be a JSON object");
   const object& o = body.get_object();
   // Unknown fields first: a typo must never pass silently, whatever else is wrong.
@@ -151,7 +168,7 @@ RunRequest read_request(const value& body) {
   if (const value* x = field(o, "limits")) request.limits = read_limits(*x, "limits");
   if (const value* x = field(o, "compile_limits"))
     request.compile_limits = read_limits(*x, "compile_limits");
-  if (const value* x = field(o, "tests")) request.tests = read_tests(*x, request.encoding);
+  if (const value* x = field(o, "tests")) request.tests = read_tests(*x, request.encoding, limits.max_tests);
   // Without tests, compare has nothing to do; it is still checked, and then ignored.
   if (const value* x = field(o, "compare")) request.compare = read_compare(*x);
   return request;
@@ -161,6 +178,9 @@ RunRequest read_request(const value& body) {
 
 std::variant<RunRequest, ApiError> parse_run_request(std::string_view body,
                                                      const ParseLimits& limits) {
+  if (!json_values_at_most(body, limits.max_values, limits.max_depth))
+    return ApiError{400, "invalid_request",
+                    "the body holds more than " + std::to_string(limits.max_values) + " JSON values"};
   boost::json::parse_options options;  // strict JSON: no comments, NaN or invalid UTF-8
   options.max_depth = limits.max_depth;
   boost::json::error_code ec;
@@ -168,7 +188,7 @@ std::variant<RunRequest, ApiError> parse_run_request(std::string_view body,
       boost::json::parse(boost::json::string_view(body.data(), body.size()), ec, {}, options);
   if (ec) return ApiError{400, "invalid_json", "the body is not valid JSON: " + ec.message()};
   try {
-    return read_request(doc);
+    return read_request(doc, limits);
   } catch (const Fault& fault) {
     return fault.error;
   }

@@ -1,6 +1,7 @@
 #include "api/response_json.hpp"
 
-#include <boost/json.hpp>
+#include <charconv>
+#include <string_view>
 
 #include "api/base64.hpp"
 #include "api/utf8_replace.hpp"
@@ -8,55 +9,187 @@
 namespace runbox::api {
 namespace {
 
-boost::json::value output_to_json(const std::string& bytes, Encoding encoding) {
-  return boost::json::value(encoding == Encoding::base64 ? base64_encode(bytes)
-                                                         : utf8_replace(bytes));
+// Where the text goes: counted first, then appended to a string reserved at that size. The same
+// writer code runs over both, so the count is exact.
+struct Counter {
+  std::size_t size = 0;
+  void put(std::string_view s) { size += s.size(); }
+};
+struct Appender {
+  std::string& out;
+  void put(std::string_view s) { out.append(s); }
+};
+
+template <class Sink>
+class Writer {
+ public:
+  explicit Writer(Sink& sink) : sink_(sink) {}
+
+  void raw(std::string_view s) { sink_.put(s); }
+  void key(std::string_view k) {
+    raw(first_ ? "\"" : ",\"");
+    raw(k);
+    raw("\":");
+    first_ = false;
+  }
+  void open() {
+    raw("{");
+    first_ = true;
+  }
+  void close() {
+    raw("}");
+    first_ = false;
+  }
+
+  // A JSON string of `bytes` read as UTF-8: ill-formed pieces become U+FFFD, '"', '\' and
+  // control bytes are escaped (as Boost.JSON's serializer does: short forms, else \u00XX).
+  void text(std::string_view bytes) {
+    raw("\"");
+    std::size_t plain = 0;  // start of the run of bytes that need no escape
+    for (std::size_t i = 0; i < bytes.size();) {
+      const Utf8Piece piece = next_utf8_piece(bytes, i);
+      const auto c = static_cast<unsigned char>(bytes[i]);
+      const bool needs_escape = !piece.valid || (piece.length == 1 && (c < 0x20 || c == '"' || c == '\\'));
+      if (needs_escape) {
+        raw(bytes.substr(plain, i - plain));
+        if (!piece.valid) raw(kUtf8Replacement);
+        else escape(c);
+        plain = i + piece.length;
+      }
+      i += piece.length;
+    }
+    raw(bytes.substr(plain));
+    raw("\"");
+  }
+
+  void base64(std::string_view bytes) {
+    raw("\"");
+    constexpr std::size_t kChunk = 3 * 4096;  // a multiple of 3: padding only at the very end
+    for (std::size_t i = 0; i < bytes.size(); i += kChunk) raw(base64_encode(bytes.substr(i, kChunk)));
+    raw("\"");
+  }
+
+  void output(std::string_view bytes, Encoding encoding) {
+    if (encoding == Encoding::base64) base64(bytes);
+    else text(bytes);
+  }
+
+  template <class N>
+  void number(N n) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, n);
+    raw(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  }
+  void boolean(bool b) { raw(b ? "true" : "false"); }
+  void text_or_null(const std::optional<std::string>& s) {
+    if (s) text(*s);
+    else raw("null");
+  }
+
+ private:
+  void escape(unsigned char c) {
+    switch (c) {
+      case '"': return raw("\\\"");
+      case '\\': return raw("\\\\");
+      case '\b': return raw("\\b");
+      case '\f': return raw("\\f");
+      case '\n': return raw("\\n");
+      case '\r': return raw("\\r");
+      case '\t': return raw("\\t");
+      default: {
+        static const char* hex = "0123456789abcdef";
+        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        return raw(std::string_view(u, 6));
+      }
+    }
+  }
+
+  Sink& sink_;
+  bool first_ = true;
+};
+
+void release(std::string& s) { std::string().swap(s); }
+
+// release: the stage's output is freed once written (the writing pass only).
+template <class Sink>
+void write_stage(Writer<Sink>& w, Stage& s, Encoding encoding, bool is_test, bool release_output) {
+  w.open();
+  w.key("status");
+  w.text(s.status);
+  w.key("exit_code");
+  if (s.exit_code) w.number(*s.exit_code);
+  else w.raw("null");
+  w.key("signal");
+  w.text_or_null(s.signal);
+  w.key("stdout");
+  w.output(s.stdout_data, encoding);
+  if (release_output) release(s.stdout_data);
+  w.key("stderr");
+  w.output(s.stderr_data, encoding);
+  if (release_output) release(s.stderr_data);
+  w.key("stdout_truncated");
+  w.boolean(s.stdout_truncated);
+  w.key("stderr_truncated");
+  w.boolean(s.stderr_truncated);
+  w.key("cpu_ms");
+  w.number(s.cpu_ms);
+  w.key("wall_ms");
+  w.number(s.wall_ms);
+  w.key("memory_kb");
+  w.number(s.memory_kb);
+  if (is_test) {
+    w.key("verdict");
+    w.text(s.verdict.value_or(s.status));
+  }
+  w.close();
 }
 
-template <typename T>
-boost::json::value or_null(const std::optional<T>& v) {
-  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+template <class Sink>
+void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_output) {
+  Writer<Sink> w(sink);
+  auto stage_or_null = [&](std::optional<Stage>& s) {
+    if (s) write_stage(w, *s, encoding, false, release_output);
+    else w.raw("null");
+  };
+  w.open();
+  w.key("id");
+  w.text(r.id);
+  w.key("runtime");
+  w.text(r.runtime);
+  w.key("version");
+  w.text_or_null(r.version);
+  w.key("backend");
+  w.text(r.backend);
+  w.key("compile");
+  stage_or_null(r.compile);
+  w.key("run");
+  stage_or_null(r.run);
+  w.key("tests");
+  if (r.tests) {
+    w.raw("[");
+    bool first = true;
+    for (Stage& t : *r.tests) {
+      if (!first) w.raw(",");
+      first = false;
+      write_stage(w, t, encoding, true, release_output);
+    }
+    w.raw("]");
+  } else {
+    w.raw("null");
+  }
+  w.close();
 }
 
 }  // namespace
 
-boost::json::value stage_to_json(const Stage& stage, Encoding encoding) {
-  boost::json::object o;
-  o["status"] = stage.status;
-  o["exit_code"] = or_null(stage.exit_code);
-  o["signal"] = or_null(stage.signal);
-  o["stdout"] = output_to_json(stage.stdout_data, encoding);
-  o["stderr"] = output_to_json(stage.stderr_data, encoding);
-  o["stdout_truncated"] = stage.stdout_truncated;
-  o["stderr_truncated"] = stage.stderr_truncated;
-  o["cpu_ms"] = stage.cpu_ms;
-  o["wall_ms"] = stage.wall_ms;
-  o["memory_kb"] = stage.memory_kb;
-  return o;
-}
-
-boost::json::value test_to_json(const Stage& stage, Encoding encoding) {
-  boost::json::value v = stage_to_json(stage, encoding);
-  v.get_object()["verdict"] = stage.verdict.value_or(stage.status);
-  return v;
-}
-
-boost::json::value response_to_json(const RunResponse& response, Encoding encoding) {
-  boost::json::object o;
-  o["id"] = response.id;
-  o["runtime"] = response.runtime;
-  o["version"] = or_null(response.version);
-  o["backend"] = response.backend;
-  o["compile"] = response.compile ? stage_to_json(*response.compile, encoding) : nullptr;
-  o["run"] = response.run ? stage_to_json(*response.run, encoding) : nullptr;
-  if (response.tests) {
-    boost::json::array tests;
-    for (const Stage& t : *response.tests) tests.push_back(test_to_json(t, encoding));
-    o["tests"] = std::move(tests);
-  } else {
-    o["tests"] = nullptr;
-  }
-  return o;
+std::string response_text(RunResponse&& response, Encoding encoding) {
+  Counter counter;
+  write_response(counter, response, encoding, false);
+  std::string out;
+  out.reserve(counter.size);
+  Appender appender{out};
+  write_response(appender, response, encoding, true);
+  return out;
 }
 
 }  // namespace runbox::api

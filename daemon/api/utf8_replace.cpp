@@ -3,8 +3,6 @@
 namespace runbox::api {
 namespace {
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
-
 struct Shape {
   int continuations;          // bytes after the lead
   unsigned char second_low;   // the second byte's range is narrower for some leads:
@@ -25,39 +23,34 @@ Shape shape_of(unsigned char lead) {
 
 }  // namespace
 
+Utf8Piece next_utf8_piece(std::string_view bytes, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(bytes[i]);
+  if (lead < 0x80) return {1, true};
+  const Shape shape = shape_of(lead);
+  if (shape.continuations < 0) return {1, false};
+  // Count how many bytes after the lead fit; the first misfit is not consumed, so it can start
+  // the next sequence (this is what makes the bad subpart "maximal").
+  int matched = 0;
+  while (matched < shape.continuations && i + 1 + matched < bytes.size()) {
+    const auto b = static_cast<unsigned char>(bytes[i + 1 + matched]);
+    const bool fits = matched == 0 ? (b >= shape.second_low && b <= shape.second_high)
+                                   : (b >= 0x80 && b <= 0xBF);
+    if (!fits) break;
+    ++matched;
+  }
+  return {1 + static_cast<std::size_t>(matched), matched == shape.continuations};
+}
+
 std::string utf8_replace(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    if (lead < 0x80) {
-      out += static_cast<char>(lead);
-      ++i;
-      continue;
-    }
-    const Shape shape = shape_of(lead);
-    if (shape.continuations < 0) {
-      out += kReplacement;
-      ++i;
-      continue;
-    }
-    // Count how many bytes after the lead fit; the first misfit is not consumed, so it can
-    // start the next sequence (this is what makes the bad subpart "maximal").
-    int matched = 0;
-    while (matched < shape.continuations && i + 1 + matched < bytes.size()) {
-      const auto b = static_cast<unsigned char>(bytes[i + 1 + matched]);
-      const bool fits = matched == 0 ? (b >= shape.second_low && b <= shape.second_high)
-                                     : (b >= 0x80 && b <= 0xBF);
-      if (!fits) break;
-      ++matched;
-    }
-    const std::size_t length = 1 + static_cast<std::size_t>(matched);
-    if (matched == shape.continuations)
-      out.append(bytes.substr(i, length));
+  for (std::size_t i = 0; i < bytes.size();) {
+    const Utf8Piece piece = next_utf8_piece(bytes, i);
+    if (piece.valid)
+      out.append(bytes.substr(i, piece.length));
     else
-      out += kReplacement;
-    i += length;
+      out += kUtf8Replacement;
+    i += piece.length;
   }
   return out;
 }

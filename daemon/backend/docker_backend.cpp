@@ -24,7 +24,6 @@ DockerBackend::DockerBackend(DockerOptions options) : options_(std::move(options
   settings_.seccomp_json = options_.seccomp_json;
   settings_.engine_default_seccomp = options_.engine_default_seccomp;
   settings_.labels = options_.labels;
-  settings_.nano_cpus = static_cast<std::uint64_t>(std::max(0.01, options_.cpus) * 1e9);
 }
 
 std::optional<std::string> DockerBackend::runtime_missing() {

@@ -24,7 +24,6 @@ struct DockerOptions {
   // under the engine's default profile. Off: an empty profile is an internal_error, no run.
   bool engine_default_seccomp = false;
   std::map<std::string, std::string> labels;  // added to io.runbox.managed=true
-  double cpus = 1.0;        // NanoCpus: CPU bandwidth of a container
 };
 
 class DockerBackend final : public Backend {

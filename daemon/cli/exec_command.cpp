@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cstring>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,7 @@ struct ExecOptions {
   uid_t uid = 65534;
   gid_t gid = 65534;
   std::vector<std::string> argv;
+  double cpus = 1.0;  // cores; Limits::cpus_milli in thousandths
 };
 
 // The installed policy, else the one in the source tree this binary was built from.
@@ -90,6 +92,7 @@ int run_exec(const ExecOptions& o) {
   spec.env = o.env;
   spec.cwd = o.cwd;
   spec.limits = o.limits;
+  spec.limits.cpus_milli = static_cast<std::uint64_t>(std::llround(o.cpus * 1000));
   spec.uid = o.uid;
   spec.gid = o.gid;
   if (!o.stdin_file.empty()) spec.stdin_data = slurp(o.stdin_file);
@@ -118,6 +121,7 @@ void register_exec_command(CLI::App& app) {
   cmd->add_option("--pids", o->limits.pids, "Processes and threads at once")->capture_default_str();
   cmd->add_option("--output-kb", o->limits.output_kb, "Cap per output stream")->capture_default_str();
   cmd->add_option("--file-size-kb", o->limits.file_size_kb, "Largest file the program may write")->capture_default_str();
+  cmd->add_option("--cpus", o->cpus, "CPU bandwidth in cores (0.5 = half a core)")->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--box-mb", o->limits.box_mb, "Size of the /box tmpfs")->capture_default_str();
   cmd->add_option("--tmp-mb", o->limits.tmp_mb, "Size of the /tmp tmpfs")->capture_default_str();
   cmd->add_option("--box-inodes", o->limits.box_inodes, "Inodes of the /box tmpfs (files, dirs, symlinks)")

@@ -27,13 +27,13 @@ struct PolicyCheckOptions {
   std::string config;
 };
 
-std::string cell(std::uint64_t def, std::uint64_t max) {
-  return def == max ? std::to_string(def) : std::to_string(def) + "/" + std::to_string(max);
+std::string cell(config::LimitField f, std::uint64_t def, std::uint64_t max) {
+  return def == max ? config::format_limit(f, def) : config::format_limit(f, def) + "/" + config::format_limit(f, max);
 }
 
 void print_table(const config::Policy& policy, const config::RuntimeSet& runtimes) {
   const char* heads[] = {"runtime", "stage", "cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb",
-                         "file_size_kb", "box_mb", "tmp_mb", "nofile", "stack_mb", "box_inodes",
+                         "file_size_kb", "cpus", "box_mb", "tmp_mb", "nofile", "stack_mb", "box_inodes",
                          "tmp_inodes", "shm_inodes"};
   std::vector<std::vector<std::string>> rows;
   rows.emplace_back(std::begin(heads), std::end(heads));
@@ -43,7 +43,7 @@ void print_table(const config::Policy& policy, const config::RuntimeSet& runtime
       config::StageBounds b = config::stage_bounds(policy, rt, stage);
       std::vector<std::string> row{rt.name, std::string(config::stage_name(stage))};
       for (config::LimitField f : config::kLimitFields)
-        row.push_back(cell(config::field_of(b.defaults, f), config::field_of(b.maxima, f)));
+        row.push_back(cell(f, config::field_of(b.defaults, f), config::field_of(b.maxima, f)));
       for (std::uint64_t v : {b.defaults.box_mb, b.defaults.tmp_mb, b.defaults.nofile, b.defaults.stack_mb,
                               b.defaults.box_inodes, b.defaults.tmp_inodes, b.defaults.shm_inodes})
         row.push_back(std::to_string(v));
@@ -116,7 +116,9 @@ int run_policy_check(const PolicyCheckOptions& o) {
               << "seccomp: " << policy.seccomp.string() << " (" << seccomp.rules.size() << " rules)\n"
               << "uids: " << policy.uid_first << ".." << (policy.uid_first + policy.uid_count - 1) << " ("
               << policy.uid_count << ")\n"
-              << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n\n"
+              << "runtimes: " << dir.string() << " (" << runtimes.all().size() << ")\n"
+              << "request: at most " << policy.request.max_tests << " tests, "
+              << policy.request.max_answer_output_mb << " MB of output per answer\n\n"
               << "Effective limits per runtime and stage, default/maximum (one number: both the same;\n"
               << "a request may lower a limit or raise it up to the maximum; box_mb tmp_mb nofile\n"
               << "stack_mb and the *_inodes are fixed by the policy):\n";

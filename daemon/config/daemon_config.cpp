@@ -35,11 +35,9 @@ bool is_host_name(const std::string& s) {
   return true;
 }
 
-// The source tree this file was compiled from (CMake passes absolute source paths):
-// daemon/config/daemon_config.cpp -> the root. Only a fallback for running from a checkout.
-std::filesystem::path source_tree() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
-}
+// The source tree this file was compiled from (CMake passes it; not __FILE__, which a
+// compiler cache may have made relative). Only a fallback for running from a checkout.
+std::filesystem::path source_tree() { return RUNBOX_SOURCE_TREE; }
 
 std::filesystem::path installed_or_source(const char* installed, const char* in_tree) {
   std::error_code ec;

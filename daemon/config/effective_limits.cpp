@@ -45,6 +45,10 @@ StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage 
   return b;
 }
 
+std::string_view error_code(LimitRefusal::Kind kind) {
+  return kind == LimitRefusal::Kind::below_minimum ? "limit_below_minimum" : "limit_exceeds_policy";
+}
+
 std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& policy, const RuntimeDef& runtime,
                                                              Stage stage, const LimitOverrides& request) {
   StageBounds b = stage_bounds(policy, runtime, stage);
@@ -55,18 +59,27 @@ std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& polic
     std::uint64_t max = field_of(b.maxima, f);
     std::string field = prefix + std::string(field_name(f));
     if (asked) {
+      if (*asked < field_minimum(f))
+        return LimitRefusal{LimitRefusal::Kind::below_minimum, field, max,
+                            field + " = " + format_limit(f, *asked) + " " + below_minimum_text(f)};
       if (*asked > max)
-        return LimitRefusal{field, max,
-                            field + " = " + std::to_string(*asked) + " is above the maximum " +
-                                std::to_string(max) + " the policy allows for " + runtime.name};
+        return LimitRefusal{LimitRefusal::Kind::exceeds_policy, field, max,
+                            field + " = " + format_limit(f, *asked) + " is above the maximum " +
+                                format_limit(f, max) + " the policy allows for " + runtime.name};
       field_of(out, f) = *asked;
     } else if (field_of(out, f) > max) {
       // Only a policy that skipped check_policy_runtimes gets here; refuse rather than run
       // with a limit above the policy's own maximum.
-      return LimitRefusal{field, max,
-                          field + ": the policy's default " + std::to_string(field_of(out, f)) +
-                              " is above its maximum " + std::to_string(max) + " for " + runtime.name};
+      return LimitRefusal{LimitRefusal::Kind::exceeds_policy, field, max,
+                          field + ": the policy's default " + format_limit(f, field_of(out, f)) +
+                              " is above its maximum " + format_limit(f, max) + " for " + runtime.name};
     }
+    // Fail closed, whatever produced the value: never hand a backend a 0 (Docker reads a 0
+    // memory or pids limit as none at all).
+    if (field_of(out, f) < field_minimum(f))
+      return LimitRefusal{LimitRefusal::Kind::below_minimum, field, max,
+                          field + ": the policy's value " + format_limit(f, field_of(out, f)) + " for " +
+                              runtime.name + " " + below_minimum_text(f)};
   }
   return out;
 }

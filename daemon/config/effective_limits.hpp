@@ -3,6 +3,7 @@
 // "How limits are computed").
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "config/limit_fields.hpp"
@@ -26,17 +27,23 @@ struct StageBounds {
 };
 StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage stage);
 
-// A request above a maximum: the API answers 422 limit_exceeds_policy.
+// A limit the API answers 422 to: above the maximum (limit_exceeds_policy) or below the
+// minimum, 0 included (limit_below_minimum).
 struct LimitRefusal {
+  enum class Kind { exceeds_policy, below_minimum };
+  Kind kind = Kind::exceeds_policy;
   std::string field;       // the request's JSON path: "limits.memory_mb" / "compile_limits.memory_mb"
-  std::uint64_t maximum;   // the effective maximum for this runtime and stage
-  std::string message;     // names the field, the value asked for and the maximum
+  std::uint64_t maximum;   // the effective maximum for this runtime and stage (thousandths for cpus)
+  std::string message;     // names the field, the value asked for and the maximum or minimum
 };
+// "limit_exceeds_policy" | "limit_below_minimum": the API's error code.
+std::string_view error_code(LimitRefusal::Kind kind);
 
 // stage_bounds' defaults with every field the request sets replaced by the request's value.
-// A request may lower any limit (zero included: zero is a real limit) and raise it up to the
-// maximum; above it the result is a LimitRefusal for the first such field (cpu_ms, wall_ms,
-// memory_mb, pids, output_kb, file_size_kb order).
+// A request may lower any limit down to its minimum (field_minimum: 1, 0.01 core for cpus; a
+// 0 is refused, never "unlimited") and raise it up to the maximum; outside that the result is a
+// LimitRefusal for the first such field (cpu_ms, wall_ms, memory_mb, pids, output_kb,
+// file_size_kb, cpus order). A result never holds a field below its minimum.
 std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& policy, const RuntimeDef& runtime,
                                                              Stage stage, const LimitOverrides& request);
 

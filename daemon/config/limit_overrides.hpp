@@ -13,6 +13,7 @@ struct LimitOverrides {
   std::optional<std::uint64_t> pids;
   std::optional<std::uint64_t> output_kb;
   std::optional<std::uint64_t> file_size_kb;
+  std::optional<std::uint64_t> cpus_milli;  // "cpus": 0.5 -> 500 (thousandths of a core)
 };
 
 }  // namespace runbox::config

@@ -1,6 +1,8 @@
 #include "config/policy.hpp"
 
 #include <climits>
+#include <cmath>
+#include <sstream>
 
 #include "config/effective_limits.hpp"
 #include "config/runtime_def.hpp"
@@ -15,6 +17,17 @@ using detail::TomlReader;
 constexpr std::uint64_t kMinUid = 1000;            // below: system accounts
 constexpr std::uint64_t kMaxUid = 4294967294;      // (uid_t)-1 means "no change" to the kernel
 constexpr std::uint64_t kMaxSandboxSize = 1 << 20;  // MB / files: 1 TiB of tmpfs is plenty
+// [request]: an answer holds up to ~6 bytes per output byte (JSON escapes of control bytes), so
+// 1024 MB of output could mean a 6 GB answer; beyond that a policy is surely a typo.
+constexpr std::uint64_t kMaxTestsPerRequest = 65536;
+constexpr std::uint64_t kMaxAnswerOutputMb = 1024;
+constexpr std::uint64_t kDefaultCpusMilli = 1000;   // a stage's cpus when the policy has none
+
+std::string factor_text(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
 
 // A table's line; implicitly created tables ([runtime.java.run.default] creates runtime.java)
 // have none, so the first line found inside is used.
@@ -38,7 +51,7 @@ class PolicyReader {
       : r_(origin), base_dir_(std::move(base_dir)) {}
 
   Policy read(const toml::table& root) const {
-    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend"});
+    r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend", "request"});
     Policy p;
     p.origin = r_.origin();
 
@@ -69,6 +82,7 @@ class PolicyReader {
     p.uid_line = line_of(fn);
 
     if (const toml::node* bn = root.get("backend")) p.backend = backend(*bn);
+    if (const toml::node* qn = root.get("request")) p.request = request_shape(*qn);
     p.sandbox = sandbox_sizes(r_.require(root, "sandbox", "sandbox"), "sandbox", true);
     p.run = stage(r_.require(root, "run", "run"), "run", true);
     p.compile = stage(r_.require(root, "compile", "compile"), "compile", true);
@@ -117,22 +131,48 @@ class PolicyReader {
     return b;
   }
 
+  // [request]: optional, as is each key (RequestPolicy has the defaults).
+  RequestPolicy request_shape(const toml::node& n) const {
+    const toml::table& t = r_.table(n, "request");
+    r_.refuse_unknown_keys(t, "request.", {"max_tests", "max_answer_output_mb"});
+    RequestPolicy q;
+    if (const toml::node* v = t.get("max_tests")) {
+      q.max_tests = r_.unsigned_int(*v, "request.max_tests", kMaxTestsPerRequest);
+      if (q.max_tests == 0) r_.fail(*v, "request.max_tests", "must be at least 1 (0 would refuse every judge request)");
+    }
+    if (const toml::node* v = t.get("max_answer_output_mb")) {
+      // 0 is a real limit: every stage that prints anything ends output_limit.
+      q.max_answer_output_mb = r_.unsigned_int(*v, "request.max_answer_output_mb", kMaxAnswerOutputMb);
+    }
+    return q;
+  }
+
   LimitTable limit_table(const toml::node& n, const std::string& prefix, bool complete) const {
     const toml::table& t = r_.table(n, prefix);
-    r_.refuse_unknown_keys(t, prefix + ".", {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb"});
+    r_.refuse_unknown_keys(t, prefix + ".", {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb", "cpus"});
     LimitTable out;
     for (LimitField f : kLimitFields) {
       const std::string field = prefix + "." + std::string(field_name(f));
       const toml::node* v = t.get(field_name(f));
       if (!v) {
-        if (complete) r_.fail(first_line(t), field, "missing");
+        // cpus is newer than the other fields: a policy without it keeps working (stage()).
+        if (complete && f != LimitField::cpus) r_.fail(first_line(t), field, "missing");
         continue;
       }
       auto i = static_cast<std::size_t>(f);
-      out.value[i] = r_.unsigned_int(*v, field, kMaxLimitValue);
+      out.value[i] = f == LimitField::cpus ? cpus_milli(*v, field) : r_.unsigned_int(*v, field, kMaxLimitValue);
       out.line[i] = line_of(*v);
+      if (*out.value[i] < field_minimum(f)) r_.fail(*v, field, below_minimum_text(f));
     }
     return out;
+  }
+
+  // cpus = 1 or cpus = 0.5: cores, kept in thousandths (rounded to the nearest).
+  std::uint64_t cpus_milli(const toml::node& v, const std::string& field) const {
+    double x = r_.number(v, field);
+    if (x < 0) r_.fail(v, field, "must not be negative (got " + std::to_string(x) + ")");
+    if (!(x <= kMaxCpus)) r_.fail(v, field, "must be at most " + std::to_string(static_cast<int>(kMaxCpus)) + " cores");
+    return static_cast<std::uint64_t>(std::llround(x * 1000));
   }
 
   StagePolicy stage(const toml::node& n, const std::string& prefix, bool complete) const {
@@ -145,13 +185,22 @@ class PolicyReader {
     if (complete && !mn) r_.fail(first_line(t), prefix + ".max", "missing");
     if (dn) s.defaults = limit_table(*dn, prefix + ".default", complete);
     if (mn) s.maxima = limit_table(*mn, prefix + ".max", complete);
+    if (complete) {
+      // No cpus in the policy: one core, and no more on request (the maximum is the default).
+      const auto c = static_cast<std::size_t>(LimitField::cpus);
+      if (!s.defaults.value[c]) s.defaults.value[c] = kDefaultCpusMilli;
+      if (!s.maxima.value[c]) {
+        s.maxima.value[c] = s.defaults.value[c];
+        s.maxima.line[c] = s.defaults.line[c];
+      }
+    }
     for (LimitField f : kLimitFields) {
       const auto& d = s.defaults.get(f);
       const auto& m = s.maxima.get(f);
       if (d && m && *d > *m)
-        r_.fail(s.defaults.line_of(f), prefix + ".default." + std::string(field_name(f)),
-                std::to_string(*d) + " is above the maximum " + prefix + ".max." + std::string(field_name(f)) +
-                    " = " + std::to_string(*m));
+        r_.fail(s.defaults.line_of(f) ? s.defaults.line_of(f) : s.maxima.line_of(f), prefix + ".default." + std::string(field_name(f)),
+                format_limit(f, *d) + " is above the maximum " + prefix + ".max." + std::string(field_name(f)) +
+                    " = " + format_limit(f, *m));
     }
     return s;
   }
@@ -241,8 +290,20 @@ void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {
       const StagePolicy* os = o ? &(stage == Stage::run ? o->run : o->compile) : nullptr;
       for (LimitField f : kLimitFields) {
         std::uint64_t d = field_of(b.defaults, f), m = field_of(b.maxima, f);
-        if (d <= m) continue;
         std::string sn(stage_name(stage)), fn(field_name(f));
+        // Overrides are absolute and checked when read: only a multiplier that rounds a policy
+        // value down gets here (pids 1 x 0.4 = 0). Refused: 0 would never be "unlimited".
+        for (auto [value, kind] : {std::pair{d, "default"}, std::pair{m, "max"}}) {
+          if (value >= field_minimum(f)) continue;
+          const LimitMultipliers& mult = rt.multipliers(stage);
+          const std::string mfield = std::string(stage == Stage::run ? "limits." : "compile_limits.") +
+                                     std::string(multiplier_name(f));
+          throw ConfigError(rt.origin, mult.line_of(f), mfield,
+                            "for runtime " + rt.name + " the " + sn + " " + kind + " " + fn + " would be " +
+                                format_limit(f, value) + " (" + policy.origin + " " + sn + "." + kind + "." + fn +
+                                " x " + factor_text(mult.of(f)) + ", rounded), which " + below_minimum_text(f));
+        }
+        if (d <= m) continue;
         int line = policy.stage(stage).defaults.line_of(f);
         std::string field = sn + ".default." + fn;
         if (os && os->defaults.get(f)) {
@@ -254,7 +315,7 @@ void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {
         }
         throw ConfigError(policy.origin, line, field,
                           "for runtime " + rt.name + " the " + sn + " default " + fn + " would be " +
-                              std::to_string(d) + ", above its maximum " + std::to_string(m));
+                              format_limit(f, d) + ", above its maximum " + format_limit(f, m));
       }
     }
   }

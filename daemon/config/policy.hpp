@@ -62,6 +62,14 @@ struct BackendPolicy {
   bool fallback_to_docker = false;    // native sandbox unusable for a runtime: docker (true) or refuse (false)
 };
 
+// [request]: the shape of one POST /v1/run. Bounds what one request can make the daemon hold:
+// results of every test are kept until the answer is written, and JSON escaping can make an
+// output byte six ("\u0001"). Optional table; these are the defaults.
+struct RequestPolicy {
+  std::uint64_t max_tests = 256;            // tests[] entries; more: 422 limit_exceeds_policy
+  std::uint64_t max_answer_output_mb = 16;  // stdout+stderr bytes of all stages of one answer
+};
+
 struct Policy {
   std::string origin;               // the policy file
   std::filesystem::path seccomp;    // resolved: relative paths are relative to the policy's directory
@@ -74,6 +82,7 @@ struct Policy {
   SandboxSizes sandbox;             // complete
   std::vector<RuntimeOverride> overrides;
   BackendPolicy backend;
+  RequestPolicy request;
 
   const StagePolicy& stage(Stage s) const { return s == Stage::run ? run : compile; }
   const RuntimeOverride* override_for(std::string_view runtime) const;

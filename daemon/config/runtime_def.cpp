@@ -183,7 +183,7 @@ class RuntimeReader {
 
   LimitMultipliers multipliers(const toml::node& n, const std::string& field) const {
     const toml::table& t = r_.table(n, field);
-    r_.refuse_unknown_keys(t, field + ".", {"cpu", "wall", "memory", "pids", "output", "file_size"});
+    r_.refuse_unknown_keys(t, field + ".", {"cpu", "wall", "memory", "pids", "output", "file_size", "cpus"});
     LimitMultipliers m;
     for (LimitField f : kLimitFields) {
       const toml::node* v = t.get(multiplier_name(f));
@@ -193,6 +193,7 @@ class RuntimeReader {
       if (!std::isfinite(x) || x <= 0 || x > kMaxMultiplier)
         r_.fail(*v, vf, "a multiplier must be above 0 and at most " + std::to_string(static_cast<int>(kMaxMultiplier)));
       m.factor[static_cast<std::size_t>(f)] = x;
+      m.line[static_cast<std::size_t>(f)] = line_of(*v);
     }
     return m;
   }

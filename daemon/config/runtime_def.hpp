@@ -16,8 +16,10 @@ namespace runbox::config {
 
 // Factors applied to the policy's defaults and maxima of one stage, indexed by LimitField.
 struct LimitMultipliers {
-  std::array<double, kLimitFieldCount> factor{1, 1, 1, 1, 1, 1};
+  std::array<double, kLimitFieldCount> factor{1, 1, 1, 1, 1, 1, 1};
+  std::array<int, kLimitFieldCount> line{};  // where each was given (0: not given)
   double of(LimitField f) const { return factor[static_cast<std::size_t>(f)]; }
+  int line_of(LimitField f) const { return line[static_cast<std::size_t>(f)]; }
 };
 
 struct RuntimeDef {

@@ -1,10 +1,14 @@
 // Spec -> Engine API create body. Why each setting: see docs/docker.md ("HostConfig").
 #include "docker/container_config.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <chrono>
 
 #include <boost/json.hpp>
 #include <stdexcept>
+#include <string>
 
 #include "docker/containers.hpp"
 #include "runbox/sandbox/limits.hpp"
@@ -16,6 +20,25 @@ namespace json = boost::json;
 
 
 constexpr std::uint64_t kRunscHostThreads = 128;
+// Against 1024 for any other container: when every slot spins, runbox's containers yield to the
+// rest of the host's work (docs/docker.md, "CPU").
+constexpr std::uint64_t kCpuShares = 256;
+
+// Docker refuses NanoCpus above the CPUs the engine may use (its sched_getaffinity, the same
+// host as ours: a unix socket). More cores than the host has is the host anyway: clamp.
+std::uint64_t nano_cpus(std::uint64_t cpus_milli) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::uint64_t host = ::sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<std::uint64_t>(CPU_COUNT(&set)) : 1;
+  return std::min(cpus_milli, std::max<std::uint64_t>(host, 1) * 1000) * 1'000'000;  // thousandths -> billionths
+}
+
+// Docker reads 0 as "no limit" for these: refused here, whatever the layers above checked.
+void refuse_zero(std::uint64_t value, const char* setting, const char* limit) {
+  if (value == 0)
+    throw std::invalid_argument(std::string("HostConfig.") + setting + " would be 0, which Docker reads as no limit (" +
+                                limit + " = 0): refused");
+}
 
 json::object ulimit(const char* name, std::uint64_t value) {
   return json::object{{"Name", name}, {"Soft", value}, {"Hard", value}};
@@ -28,6 +51,10 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
   if (settings.seccomp_json.empty() && !settings.engine_default_seccomp)
     throw std::invalid_argument("no seccomp profile: runbox does not run without one");
   const sandbox::Limits& l = spec.limits;
+  refuse_zero(l.memory_mb, "Memory", "limits.memory_mb");
+  refuse_zero(l.memory_mb, "MemorySwap", "limits.memory_mb");
+  refuse_zero(l.pids, "PidsLimit", "limits.pids");
+  refuse_zero(l.cpus_milli, "NanoCpus", "limits.cpus");
 
   json::object labels{{kManagedLabel, "true"}};
   for (const auto& [k, v] : settings.labels) labels[k] = v;
@@ -70,7 +97,8 @@ json::object container_config(const sandbox::Spec& spec, const ContainerSettings
       {"Memory", sandbox::mib(l.memory_mb)},
       {"MemorySwap", sandbox::mib(l.memory_mb)},  // equal: no swap on top of the limit
       {"PidsLimit", l.pids},
-      {"NanoCpus", settings.nano_cpus},
+      {"NanoCpus", nano_cpus(l.cpus_milli)},
+      {"CpuShares", kCpuShares},
       {"CapDrop", json::array{"ALL"}},
       {"SecurityOpt", settings.seccomp_json.empty()
                           ? json::array{"no-new-privileges"}  // the engine's default profile applies

@@ -15,11 +15,11 @@ struct ContainerSettings {
   std::string seccomp_json;                  // OCI profile; required unless the next is set
   bool engine_default_seccomp = false;       // empty seccomp_json: Docker's default profile (opt-in)
   std::map<std::string, std::string> labels; // added to kManagedLabel=true
-  std::uint64_t nano_cpus = 1'000'000'000;   // CPU bandwidth (1e9 = one CPU)
 };
 
-// Refuses (std::invalid_argument) what it cannot express: an empty argv, or an empty seccomp
-// profile without engine_default_seccomp.
+// Refuses (std::invalid_argument) what it cannot express: an empty argv, an empty seccomp
+// profile without engine_default_seccomp, or a limit Docker would read as "none": Memory,
+// MemorySwap, PidsLimit or NanoCpus of 0 (fail closed, whatever the caller checked before).
 boost::json::object container_config(const sandbox::Spec& spec, const ContainerSettings& settings);
 
 

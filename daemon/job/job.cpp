@@ -1,6 +1,10 @@
 #include "job/job.hpp"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include "api/compare.hpp"
+#include "job/output_budget.hpp"
 #include "runbox/sandbox/work_dir.hpp"
 
 namespace runbox::job {
@@ -38,46 +42,86 @@ api::Stage internal_error(const std::string& why) {
   return s;
 }
 
-// One run of the program in a fresh sandbox over `box`.
+// One run of the program in a fresh sandbox over `box`, its output within `budget`.
 api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
-                    const std::string& stdin_data, backend::Backend& backend, int cancel_fd) {
+                    const std::string& stdin_data, backend::Backend& backend, int cancel_fd, OutputBudget& budget) {
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
+  stage.limits = budget.cap(stage.limits);
   auto spec = stage_spec(plan, stage, box, cancel_fd);
   spec.stdin_data = stdin_data;
-  return backend.run_stage(spec);
+  api::Stage s = backend.run_stage(spec);
+  budget.charge(s);
+  return s;
+}
+
+// The client has gone (or runboxd gives up on the run while draining): the cancel eventfd is
+// readable. A stage running then is killed by its backend; the job checks between stages.
+bool cancelled(int cancel_fd) {
+  if (cancel_fd < 0) return false;
+  pollfd p{cancel_fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+// A test the job did not run because the run was cancelled: what a stage killed by the
+// cancellation says, without building a sandbox for it.
+api::Stage not_run_cancelled() {
+  api::Stage s;
+  s.status = "internal_error";
+  s.stderr_data = "runbox: cancelled";
+  s.internal_cause = "cancelled";
+  return s;
 }
 
 }  // namespace
 
 JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd) {
   JobOutcome out;
+  OutputBudget budget(plan.output_budget_bytes);
   try {
     sandbox::WorkDir prepared(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
     write_files(prepared, req, plan);
     if (plan.compile) {
-      out.compile = backend.run_stage(stage_spec(plan, *plan.compile, prepared, cancel_fd));
+      StagePlan compile = *plan.compile;
+      compile.limits = budget.cap(compile.limits);
+      ++out.stages_run;
+      out.compile = backend.run_stage(stage_spec(plan, compile, prepared, cancel_fd));
+      budget.charge(*out.compile);
       if (out.compile->status == "runtime_error") out.compile->status = "compile_error";
-      if (out.compile->status != "ok") return out;
+      if (out.compile->status != "ok") {
+        out.cancelled = cancelled(cancel_fd);
+        return out;
+      }
     }
     if (req.tests) {
       out.tests.emplace();
+      out.tests->reserve(req.tests->size());
       for (const auto& t : *req.tests) {
+        // Nobody waits for the rest: no sandbox for them (the answer keeps one result per test).
+        if (out.cancelled || (out.cancelled = cancelled(cancel_fd))) {
+          out.tests->push_back(not_run_cancelled());
+          continue;
+        }
         // Each test gets a fresh copy of the prepared box: no test sees or damages what another left.
         sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
         box.copy_from(prepared.path());  // follows nothing the compile stage left (box_copy.hpp)
-        api::Stage s = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd);
+        ++out.stages_run;
+        api::Stage s = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd, budget);
         s.verdict = s.status != "ok" ? s.status
                     : api::compare_output(req.compare, t.expected_stdout, s.stdout_data) ? "accepted"
                                                                                          : "wrong_answer";
         out.tests->push_back(std::move(s));
       }
+    } else if (!(out.cancelled = cancelled(cancel_fd))) {
+      ++out.stages_run;
+      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd, budget);  // the box's last user
     } else {
-      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd);  // the box's last user
+      out.run = not_run_cancelled();
     }
   } catch (const std::exception& e) {
     (plan.compile && !out.compile ? out.compile : out.run) = internal_error(e.what());
   }
+  out.cancelled = out.cancelled || cancelled(cancel_fd);
   return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A whole request's work, backend-agnostic: write the files into a fresh /box, compile once (if
 // the runtime compiles), then run once or run each judge test in a fresh sandbox with a fresh
-// copy of the compiled box, and compare.
+// copy of the compiled box, and compare. The output of all stages together is bounded by the
+// plan's budget; once the run is cancelled (client gone), no further stage is started.
 #include <sys/types.h>
 
 #include <filesystem>
@@ -33,12 +34,16 @@ struct JobPlan {
   uid_t uid = 65534;
   gid_t gid = 65534;
   std::uint64_t box_mb = 64;
+  // stdout+stderr bytes all stages together may bring into the answer (OutputBudget).
+  std::uint64_t output_budget_bytes = 16 * 1024 * 1024;
 };
 
 struct JobOutcome {
   std::optional<api::Stage> compile;
   std::optional<api::Stage> run;
   std::optional<std::vector<api::Stage>> tests;
+  unsigned stages_run = 0;  // sandboxes (or containers) started for it
+  bool cancelled = false;   // the cancel fd fired: the tests after that point were not run
 };
 
 JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd);

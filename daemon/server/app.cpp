@@ -70,6 +70,7 @@ std::string endpoint_label(const Request& req) {
 bool is_public(const std::string& target) { return target == "/healthz" || target == "/readyz" || target == "/metrics"; }
 
 std::string final_status(const job::JobOutcome& o) {
+  if (o.cancelled) return "cancelled";  // the client went away (or a drain gave up on it)
   if (o.compile && o.compile->status != "ok") return o.compile->status;
   if (o.run) return o.run->status;
   return "judged";
@@ -192,7 +193,7 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
     bool presented = false;
     if (!presented_api_key(head, *g, &presented)) {
       logging::warning("unauthorized", std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
-                                           " refused: 401 (before its body)",
+                                           " refused: 401",
                        {{"endpoint", endpoint_label(req)}, {"http_status", 401}, {"key", "anonymous"}});
       metrics_.count_request(endpoint_label(req), 401);
       return unauthorized(req, presented);
@@ -357,7 +358,10 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
     return api_error(req, status, code, message);
   };
 
-  auto parsed = api::parse_run_request(req.body());
+  const Tier& tier = g->tiers.at(caller.tier);
+  api::ParseLimits parse_limits;
+  parse_limits.max_tests = tier.policy.request.max_tests;
+  auto parsed = api::parse_run_request(req.body(), parse_limits);
   if (auto* e = std::get_if<api::ApiError>(&parsed)) co_return refuse(e->status, e->code, e->message);
   auto run_req = std::make_shared<api::RunRequest>(std::move(std::get<api::RunRequest>(parsed)));
   log_fields["runtime"] = run_req->runtime;
@@ -365,7 +369,6 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   const RuntimeState* rt = g->catalog->find(run_req->runtime);
   if (!rt) co_return refuse(404, "unknown_runtime", "no runtime named '" + run_req->runtime + "' (GET /v1/runtimes lists them)");
   log_fields["runtime"] = rt->def.name;
-  const Tier& tier = g->tiers.at(caller.tier);
   BackendChoice choice = choose_backend(tier.policy, *rt, g->catalog->sandbox_error());
   log_fields["backend"] = choice.backend;
   if (choice.refusal) co_return refuse(503, "runtime_unavailable", *choice.refusal);
@@ -383,15 +386,16 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   plan->seccomp = tier.seccomp;
   auto bounds = config::stage_bounds(tier.policy, rt->def, config::Stage::run);
   plan->box_mb = bounds.defaults.box_mb;
+  plan->output_budget_bytes = sandbox::mib(tier.policy.request.max_answer_output_mb);
   auto run_limits = config::effective_limits(tier.policy, rt->def, config::Stage::run, run_req->limits);
   if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits))
-    co_return refuse(422, "limit_exceeds_policy", refusal->message);
+    co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
   plan->run = {config::expand_placeholders(rt->def.run, std::get<sandbox::Limits>(run_limits)),
                std::get<sandbox::Limits>(run_limits)};
   if (rt->def.has_compile()) {
     auto compile_limits = config::effective_limits(tier.policy, rt->def, config::Stage::compile, run_req->compile_limits);
     if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits))
-      co_return refuse(422, "limit_exceeds_policy", refusal->message);
+      co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
     plan->compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, std::get<sandbox::Limits>(compile_limits)),
                                    std::get<sandbox::Limits>(compile_limits)};
   }
@@ -435,8 +439,10 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   const std::string status = final_status(outcome);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.count_run(rt->def.name, choice.backend, status, seconds, done->queue_wait_s);
+  metrics_.count_stages(choice.backend, outcome.stages_run);
   for_each_stage(outcome, [&](const api::Stage& s) {
-    if (s.status != "internal_error") return;
+    // A cancelled stage is no failure to build a sandbox: the run's status says "cancelled".
+    if (s.status != "internal_error" || s.internal_cause == "cancelled") return;
     const std::string cause = s.internal_cause.empty() ? "unknown" : s.internal_cause;
     metrics_.count_setup_failure(choice.backend, cause);
     // An internal_error's stderr is runbox's own message (never the program's output).
@@ -453,6 +459,7 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   log_fields["duration_ms"] = static_cast<std::uint64_t>(seconds * 1000);
   if (choice.why != "runtime") log_fields["backend_reason"] = choice.why;
   if (outcome.tests) log_fields["tests"] = outcome.tests->size();
+  log_fields["stages_run"] = outcome.stages_run;
   logging::info("request", "run " + id + " " + rt->def.name + " on " + choice.backend + ": " + status, log_fields);
 
   api::RunResponse response;
@@ -463,7 +470,9 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   response.compile = std::move(outcome.compile);
   response.run = std::move(outcome.run);
   response.tests = std::move(outcome.tests);
-  Response res = json(req, 200, json::serialize(api::response_to_json(response, run_req->encoding)));
+  const api::Encoding encoding = run_req->encoding;
+  run_req.reset();  // its inputs are not needed any more: free them before the answer grows
+  Response res = json(req, 200, api::response_text(std::move(response), encoding));
   res.set("X-Request-Id", id);
   co_return res;
 }

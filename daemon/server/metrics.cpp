@@ -21,6 +21,7 @@ Metrics::Metrics(const std::string& version)
       queue_wait_(BuildHistogram().Name("runbox_queue_wait_seconds").Help("Time a run waited for a slot").Register(*registry_)),
       rate_limited_(BuildCounter().Name("runbox_rate_limited_total").Help("Requests refused with 429 by API key name").Register(*registry_)),
       setup_failures_(BuildCounter().Name("runbox_sandbox_setup_failures_total").Help("Stages that ended internal_error, by backend and cause").Register(*registry_)),
+      stages_(BuildCounter().Name("runbox_stages_total").Help("Stages started (compile, run, each judge test), by backend").Register(*registry_)),
       reloads_(BuildCounter().Name("runbox_reloads_total").Help("Configuration reloads by result").Register(*registry_)),
       generation_(BuildGauge().Name("runbox_config_generation").Help("Number of the configuration in force (1 at start, +1 per successful reload)").Register(*registry_).Add({})),
       queue_(BuildGauge().Name("runbox_queue_length").Help("Runs waiting for a slot").Register(*registry_).Add({})),
@@ -44,6 +45,10 @@ void Metrics::count_rate_limited(const std::string& key_name) { rate_limited_.Ad
 
 void Metrics::count_setup_failure(const std::string& backend, const std::string& cause) {
   setup_failures_.Add({{"backend", backend}, {"cause", cause}}).Increment();
+}
+
+void Metrics::count_stages(const std::string& backend, unsigned stages) {
+  stages_.Add({{"backend", backend}}).Increment(stages);
 }
 
 void Metrics::count_reload(bool ok) { reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }

@@ -20,6 +20,7 @@ class Metrics {
                  double queue_wait_seconds);
   void count_rate_limited(const std::string& key_name);
   void count_setup_failure(const std::string& backend, const std::string& cause);
+  void count_stages(const std::string& backend, unsigned stages);  // sandboxes a run started
   void count_reload(bool ok);
   void set_generation(std::uint64_t number);
   void set_slots(unsigned busy, unsigned queued);
@@ -33,6 +34,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& queue_wait_;
   prometheus::Family<prometheus::Counter>& rate_limited_;
   prometheus::Family<prometheus::Counter>& setup_failures_;
+  prometheus::Family<prometheus::Counter>& stages_;
   prometheus::Family<prometheus::Counter>& reloads_;
   prometheus::Gauge& generation_;
   prometheus::Gauge& queue_;

@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "cgroup/cgroup.hpp"
 #include "cgroup/run_name.hpp"
@@ -38,10 +40,25 @@ void process_setup(CgroupBackend& backend) {
   });
 }
 
+// Limits no run can start under: the kernel would fail the clone (pids 0), kill the init at
+// once (memory 0) or refuse the quota (cpus below 1 ms per period). Refused by name instead of
+// surfacing as an obscure setup failure.
+std::optional<std::string> refused_limit(const Limits& l) {
+  auto refuse = [](const std::string& limit, const char* minimum) {
+    return "limits." + limit + " is below its minimum " + minimum +
+           " (refused: no run can start under it, and 0 is never \"unlimited\")";
+  };
+  if (l.memory_mb == 0) return refuse("memory_mb = 0", "1");
+  if (l.pids == 0) return refuse("pids = 0", "1");
+  if (l.cpus_milli < kMinCpusMilli) return refuse("cpus = " + std::to_string(l.cpus_milli) + "/1000", "0.01");
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result run(const Spec& spec) {
   if (!spec.seccomp) return internal_error("no seccomp filter given: runbox never runs without one");
+  if (auto why = refused_limit(spec.limits)) return internal_error(*why);
   try {
     CgroupBackend& backend = cgroup_backend();
     process_setup(backend);

@@ -20,6 +20,8 @@ RUNBOX_PACKAGES=(
   libssl-dev
   # tests
   catch2
+  # the sanitizer tree (scripts/lib/build-sanitize.sh): clang 14, its ASan/UBSan/libFuzzer runtimes
+  clang-14 libclang-rt-14-dev
   # runtime images and the standard OCI seccomp profile
   mmdebstrap golang-github-containers-common
   # bench baselines

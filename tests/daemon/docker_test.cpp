@@ -4,6 +4,7 @@
 // under gVisor; an engine that dies mid-run gives that run a clear error while the daemon and
 // its native runs carry on, and runs through docker work again once the engine is back.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -130,6 +131,36 @@ TEST_CASE("docker backend: a busy loop over cpu_ms ends time_limit", "[docker]")
   CHECK(run.at("status") == "time_limit");
   CHECK(num(run.at("cpu_ms")) >= 450);
   CHECK(num(run.at("cpu_ms")) < 2500);
+}
+
+// The untrusted tier forces every run onto docker, where a 0 limit would have meant none: a
+// 0 memory_mb ran 300 MB and answered ok, pids 0 allowed 100 forks. Refused now, as natively.
+TEST_CASE("docker backend: memory_mb 0 and pids 0 are refused with 422 limit_below_minimum", "[docker]") {
+  DaemonProcess& d = *docker_daemon().daemon;
+  for (const char* field : {"memory_mb", "pids", "cpus"}) {
+    auto body = with_limits(run_body("python3", "b = bytearray(300 * 1024 * 1024)\nprint('ran')\n"), {{field, 0}});
+    auto r = http_request(d.port(), "POST", "/v1/run", json::serialize(body), with_key(kDockerKey));
+    INFO(field << ": " << r.status << " " << r.body);
+    check_error(RunReply{r, json::parse(r.body), ""}, 422, "limit_below_minimum");
+    CHECK_THAT(r.body, Catch::Contains(std::string("limits.") + field));
+  }
+}
+
+// cpus reaches the container as NanoCpus.
+TEST_CASE("docker backend: cpus 0.5 holds 4 busy processes to at most 0.6 x the wall time of CPU", "[docker]") {
+  auto run = docker_run(with_limits(run_body("python3",
+                                             "import os, time\n"
+                                             "for i in range(4):\n"
+                                             "    if os.fork() == 0:\n"
+                                             "        while True: pass\n"
+                                             "time.sleep(1.5)\n"),
+                                    {{"cpus", 0.5}, {"cpu_ms", 20000}, {"wall_ms", 20000}}));
+  INFO(json::serialize(run));
+  std::printf("daemon docker: cpus 0.5, 4 busy processes: cpu_ms=%lld wall_ms=%lld\n",
+              static_cast<long long>(num(run.at("cpu_ms"))), static_cast<long long>(num(run.at("wall_ms"))));
+  CHECK(run.at("status") == "ok");
+  CHECK(num(run.at("wall_ms")) >= 1500);
+  CHECK(static_cast<double>(num(run.at("cpu_ms"))) <= 0.6 * static_cast<double>(num(run.at("wall_ms"))));
 }
 
 TEST_CASE("docker backend: a sleep over wall_ms ends wall_time_limit", "[docker]") {

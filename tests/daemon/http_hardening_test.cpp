@@ -65,6 +65,17 @@ std::string post_head(std::size_t content_length, const std::string& extra = "")
          "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
 }
 
+// /healthz answers 200 within the timeout (connections refused or reset meanwhile are retried).
+bool serves_again(const DaemonProcess& d, std::chrono::milliseconds timeout) {
+  return eventually([&] {
+    try {
+      return http_get(d.port(), "/healthz").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }, timeout);
+}
+
 struct ConfiguredDaemon {
   TempDir dir;
   std::unique_ptr<DaemonProcess> daemon;
@@ -147,13 +158,7 @@ TEST_CASE("connections: over max_connections a client gets 503 at once; a freed 
   CHECK(r->header("retry-after") == "1");
   CHECK_THAT(r->body, Catch::Contains("max_connections = 4"));
   idle.pop_back();  // one place free again
-  CHECK(eventually([&] {
-    try {
-      return http_get(d.port(), "/healthz").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }, 5s));
+  CHECK(serves_again(d, 5s));
 }
 
 TEST_CASE("descriptors: runboxd raises its open-file limit, and out of descriptors it pauses instead of spinning",
@@ -186,13 +191,7 @@ TEST_CASE("descriptors: runboxd raises its open-file limit, and out of descripto
     CHECK(used < 40);  // before: the accept loop spun on EMFILE, ~150 ticks (a whole core)
     CHECK(eventually([&] { return !log_events(d, "accept_backoff").empty(); }, 2s));
     flood.clear();
-    CHECK(eventually([&] {
-      try {
-        return http_get(d.port(), "/healthz").status == 200;
-      } catch (const std::exception&) {
-        return false;
-      }
-    }, 10s));
+    CHECK(serves_again(d, 10s));
   }
 }
 

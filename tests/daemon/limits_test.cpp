@@ -2,8 +2,11 @@
 // comes back as the right status, with the flags and measurements that go with it.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "api_helpers.hpp"
 #include "daemon_process.hpp"
+#include "test_env.hpp"
 
 using namespace runbox::test;
 
@@ -33,6 +36,8 @@ json::object with_limits(json::object body, json::object limits) {
   body["limits"] = std::move(limits);
   return body;
 }
+
+std::string error_message(const RunReply& r) { return as_str(r.obj().at("error").at("message")); }
 
 std::int64_t num(const json::value& v) { return v.is_int64() ? v.get_int64() : static_cast<std::int64_t>(v.get_uint64()); }
 
@@ -209,17 +214,44 @@ int main(void) {
   CHECK(failed >= 49);
 }
 
-TEST_CASE("cpu_ms 0 is refused or applied, never read as no limit", "[limits]") {
+// One meaning of 0 for every limit and every backend: refused, never "no limit" (Docker reads a
+// 0 memory or pids limit as none; the native sandbox answered internal_error for pids 0).
+TEST_CASE("a limit of 0 is refused with 422 limit_below_minimum naming the field", "[limits]") {
   DaemonProcess& d = daemon_for_limits();
-  auto body = with_limits(run_body("python3", "print('hi')\n"), {{"cpu_ms", 0}});
-  RunReply r = post_run(d.port(), body);
-  INFO(r.describe());
-  REQUIRE(r.transport_error.empty());
-  if (r.http.status == 200) {
-    CHECK(r.obj().at("run").at("status") == "time_limit");
-  } else {
-    CHECK((r.http.status == 400 || r.http.status == 422));
+  for (const char* group : {"limits", "compile_limits"}) {
+    for (const char* field : {"cpu_ms", "wall_ms", "memory_mb", "pids", "output_kb", "file_size_kb", "cpus"}) {
+      auto body = run_body("c", "int main(void) { return 0; }\n");
+      body[group] = json::object{{field, 0}};
+      RunReply r = post_run(d.port(), body);
+      const std::string path = std::string(group) + "." + field;
+      INFO(path << ": " << r.describe());
+      check_error(r, 422, "limit_below_minimum");
+      CHECK_THAT(error_message(r), Catch::Contains(path) &&
+                                       Catch::Contains(std::string("minimum ") + (field == std::string("cpus") ? "0.01" : "1")));
+    }
   }
+  // cpus under 0.01 core (the kernel's smallest quota) too.
+  RunReply tiny = post_run(d.port(), with_limits(run_body("python3", "print(1)\n"), {{"cpus", 0.005}}));
+  check_error(tiny, 422, "limit_below_minimum");
+  // Above the maximum, in cores.
+  RunReply big = post_run(d.port(), with_limits(run_body("python3", "print(1)\n"), {{"cpus", 2.5}}));
+  check_error(big, 422, "limit_exceeds_policy");
+  CHECK_THAT(error_message(big), Catch::Contains("limits.cpus = 2.5 is above the maximum 2 "));
+}
+
+// cpus is CPU bandwidth, not CPU time: 4 busy loops under half a core get half a core. On this
+// 2-core host without the limit they would use about 2 x the wall time.
+TEST_CASE("cpus 0.5: 4 busy loops for 1.5 s use at most 0.6 x the wall time of CPU", "[limits]") {
+  require_image("scripting");  // bash's
+  auto body = with_limits(run_body("bash", "for i in 1 2 3 4; do while :; do :; done & done\nsleep 1.5\n"),
+                          {{"cpus", 0.5}, {"cpu_ms", 20000}, {"wall_ms", 20000}});
+  auto run = run_with(body);
+  INFO(json::serialize(run));
+  std::printf("daemon: cpus 0.5, 4 busy loops: cpu_ms=%lld wall_ms=%lld\n", static_cast<long long>(num(run.at("cpu_ms"))),
+              static_cast<long long>(num(run.at("wall_ms"))));
+  CHECK(run.at("status") == "ok");
+  CHECK(num(run.at("wall_ms")) >= 1500);
+  CHECK(static_cast<double>(num(run.at("cpu_ms"))) <= 0.6 * static_cast<double>(num(run.at("wall_ms"))));
 }
 
 TEST_CASE("compile_limits apply to the compile stage", "[limits]") {

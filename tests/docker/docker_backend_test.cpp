@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 
@@ -101,6 +102,49 @@ TEST_CASE("docker backend: CPU time over the limit is time_limit") {
   CHECK(s.cpu_ms >= 500);
   CHECK(s.cpu_ms < 1500);
   CHECK(s.signal == "SIGKILL");
+}
+
+// NanoCpus is the stage's cpus: 4 busy processes under half a core get half a core (on this
+// 2-core host without the limit, about 2 x the wall time).
+TEST_CASE("docker backend: cpus 0.5 holds 4 busy processes to at most 0.6 x the wall time of CPU") {
+  test::require_engine();
+  auto spec = docker_spec({});
+  spec.limits.cpu_ms = 20000;
+  spec.limits.wall_ms = 20000;
+  spec.limits.cpus_milli = 500;
+  auto s = run_python(
+      "import os, time\n"
+      "for i in range(4):\n"
+      "    if os.fork() == 0:\n"
+      "        while True: pass\n"
+      "time.sleep(1.5)\n",
+      spec);
+  std::printf("docker: cpus 0.5, 4 busy processes: cpu_ms=%llu wall_ms=%llu\n", static_cast<unsigned long long>(s.cpu_ms),
+              static_cast<unsigned long long>(s.wall_ms));
+  CHECK(s.status == "ok");
+  CHECK(s.wall_ms >= 1500);
+  CHECK(static_cast<double>(s.cpu_ms) <= 0.6 * static_cast<double>(s.wall_ms));
+}
+
+// Docker reads Memory / PidsLimit / NanoCpus 0 as "no limit": the backend refuses instead,
+// before any container exists, whatever the layers above let through.
+TEST_CASE("docker backend: a limit Docker would read as none (0) is refused, no container created") {
+  test::require_engine();
+  struct Case {
+    std::uint64_t sandbox::Limits::*limit;
+    const char* message;
+  };
+  for (const Case& c : {Case{&sandbox::Limits::memory_mb, "HostConfig.Memory would be 0"},
+                        Case{&sandbox::Limits::pids, "HostConfig.PidsLimit would be 0"},
+                        Case{&sandbox::Limits::cpus_milli, "HostConfig.NanoCpus would be 0"}}) {
+    auto spec = docker_spec({});
+    spec.limits.*c.limit = 0;
+    auto s = run_python("print('ran')", spec);
+    INFO(s.stderr_data);
+    CHECK(s.status == "internal_error");
+    CHECK_THAT(s.stderr_data, Catch::Contains(c.message) && Catch::Contains("refused"));
+    CHECK(s.stdout_data.empty());
+  }
 }
 
 TEST_CASE("docker backend: sleeping past the wall limit is wall_time_limit") {

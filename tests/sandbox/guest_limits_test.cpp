@@ -75,11 +75,14 @@ TEST_CASE("guest: the start-up probe picks this layout's cgroup backend with no 
     CHECK(own_v2_cgroup() == service + "/supervisor");
     CHECK(has_words(read_file("/sys/fs/cgroup" + service + "/cgroup.subtree_control"), {"memory", "pids", "cpu"}));
     CHECK(has_words(read_file("/sys/fs/cgroup" + service + "/runbox/cgroup.subtree_control"), {"memory", "pids", "cpu"}));
+    CHECK(read_file("/sys/fs/cgroup" + service + "/runbox/cpu.weight") == "20\n");
   } else {
     CHECK(static_cast<long>(st.f_type) == static_cast<long>(TMPFS_MAGIC));
     CHECK(read_file("/proc/self/mounts").find("cgroup2") == std::string::npos);
-    for (const char* h : {"memory", "pids", "cpuacct"})
+    for (const char* h : {"memory", "pids", "cpu", "cpuacct"})
       CHECK(::access(("/sys/fs/cgroup/" + std::string(h) + service + "/runbox").c_str(), F_OK) == 0);
+    // cpu and cpuacct are one co-mounted hierarchy here: one cgroup serves both.
+    CHECK(read_file("/sys/fs/cgroup/cpu,cpuacct" + service + "/runbox/cpu.shares") == "1024\n");
   }
 }
 
@@ -234,7 +237,7 @@ TEST_CASE("guest: a layout that cannot enforce the memory limit refuses every ru
   // cgroup whose parent does not delegate memory, on v1 with the memory hierarchy unmounted.
   const std::string expected = layout == "v2" ? "the memory controller is not available"
                                               : "controller(s) not mounted: memory";
-  const std::string remedy = layout == "v2" ? "Delegate=yes" : "runbox needs memory, pids and cpuacct";
+  const std::string remedy = layout == "v2" ? "Delegate=yes" : "runbox needs memory, pids, cpu and cpuacct";
   auto before = host_leftovers();
   Limits l;
   l.memory_mb = 64;

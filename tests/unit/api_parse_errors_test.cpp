@@ -191,6 +191,20 @@ TEST_CASE("api parse: limits must be non-negative integers", "[api]") {
   check_invalid(with(R"("limits": {"file_size_kb": -5})"), "limits.file_size_kb must be");
 }
 
+TEST_CASE("api parse: cpus must be a non-negative number", "[api]") {
+  for (const char* group : {"limits", "compile_limits"}) {
+    const auto body = [&](std::string_view value) {
+      return with("\"" + std::string(group) + "\": {\"cpus\": " + std::string(value) + "}");
+    };
+    const std::string message = std::string(group) + ".cpus must be a non-negative number";
+    check_invalid(body("-0.5"), message);
+    check_invalid(body("-1"), message);
+    check_invalid(body("true"), message);
+    check_invalid(body("\"0.5\""), message);
+    check_invalid(body("null"), message);
+  }
+}
+
 TEST_CASE("api parse: tests need expected_stdout and the right types", "[api]") {
   check_invalid(with(R"("tests": [{"stdin": "1\n"}])"), "tests[0].expected_stdout is required");
   check_invalid(with(R"("tests": [])"), "tests must not be empty");
@@ -224,4 +238,53 @@ TEST_CASE("api parse: unknown fields are checked before the other fields of an o
   check_error(R"({"code": 1, "runtime": "python3", "timeout": 5})", "unknown_field", "timeout");
   check_error(R"({"runtime": "python3", "code": "x", "limits": {"cpu_ms": -1, "cpu": 1}})",
               "unknown_field", "limits.cpu");
+}
+
+TEST_CASE("api parse: more tests than max_tests is 422 limit_exceeds_policy naming tests and the maximum", "[api]") {
+  auto tests_body = [](int n) {
+    std::string tests;
+    for (int i = 0; i < n; ++i) tests += std::string(i ? "," : "") + R"({"expected_stdout": ""})";
+    return with(R"("tests": [)" + tests + "]");
+  };
+  ParseLimits limits;
+  limits.max_tests = 3;
+  CHECK(std::holds_alternative<RunRequest>(parse_run_request(tests_body(3), limits)));
+  const ApiError e = error_of(tests_body(4), limits);
+  INFO(e.message);
+  CHECK(e.status == 422);
+  CHECK(e.code == "limit_exceeds_policy");
+  CHECK(e.message.find("tests") != std::string::npos);
+  CHECK(e.message.find("maximum 3") != std::string::npos);
+  // The default is the default policy's: 256.
+  CHECK(std::holds_alternative<RunRequest>(parse_run_request(tests_body(256))));
+  CHECK(error_of(tests_body(257)).status == 422);
+}
+
+TEST_CASE("api parse: an args list of more than 4096 entries is invalid_request", "[api]") {
+  auto args_body = [](std::size_t n, bool in_test) {
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += i ? ",\"\"" : "\"\"";
+    return in_test ? with(R"("tests": [{"expected_stdout": "", "args": [)" + list + "]}]")
+                   : with(R"("args": [)" + list + "]");
+  };
+  CHECK(std::holds_alternative<RunRequest>(parse_run_request(args_body(4096, false))));
+  check_invalid(args_body(4097, false), "args has 4097 entries; at most 4096");
+  check_invalid(args_body(4097, true), "tests[0].args has 4097 entries");
+}
+
+TEST_CASE("api parse: a body of more JSON values than max_values is refused before it is built", "[api]") {
+  auto zeros = [](std::size_t n) {
+    std::string list;
+    for (std::size_t i = 0; i < n; ++i) list += i ? ",0" : "0";
+    return with(R"("limits": {"x": [)" + list + "]}");
+  };
+  ParseLimits limits;
+  limits.max_values = 1000;
+  // 4 values besides the list: the body object, runtime, code, limits.
+  CHECK(error_of(zeros(995), limits).code == "unknown_field");  // counted, then parsed and read
+  const ApiError e = error_of(zeros(997), limits);
+  CHECK(e.code == "invalid_request");
+  CHECK(e.message.find("more than 1000 JSON values") != std::string::npos);
+  // The default: 10 MB of "0," (3.5 million values) is refused.
+  CHECK(error_of(zeros((10u << 20) / 2)).message.find("JSON values") != std::string::npos);
 }

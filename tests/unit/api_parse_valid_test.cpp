@@ -51,10 +51,23 @@ TEST_CASE("api parse: every top-level field is read", "[api]") {
   CHECK(r.limits.memory_mb == 256u);
   CHECK(r.limits.pids == 64u);
   CHECK(r.limits.output_kb == 1024u);
-  CHECK(r.limits.file_size_kb == 0u);  // a zero is a real limit, not "unset"
+  CHECK(r.limits.file_size_kb == 0u);  // kept, not "unset": the policy step refuses it (422 limit_below_minimum)
   CHECK(r.compile_limits.cpu_ms == 0u);
   CHECK(r.compile_limits.memory_mb == 18446744073709551615u);
   CHECK_FALSE(r.compile_limits.wall_ms);
+}
+
+TEST_CASE("api parse: cpus is a number of cores, integer or fraction, read in thousandths", "[api]") {
+  const RunRequest r = request_of(R"({"runtime": "python3", "code": "x", "limits": {"cpus": 0.5},
+    "compile_limits": {"cpus": 2}})");
+  CHECK(r.limits.cpus_milli == 500u);
+  CHECK(r.compile_limits.cpus_milli == 2000u);
+  CHECK_FALSE(r.limits.cpu_ms);
+  CHECK(request_of(R"({"runtime": "c", "code": "x", "limits": {"cpus": 1.2345}})").limits.cpus_milli == 1235u);
+  CHECK(request_of(R"({"runtime": "c", "code": "x", "limits": {"cpus": 0}})").limits.cpus_milli == 0u);  // refused later: 422
+  CHECK(request_of(R"({"runtime": "c", "code": "x", "limits": {"cpus": 0.0001}})").limits.cpus_milli == 0u);
+  CHECK(request_of(R"({"runtime": "c", "code": "x", "limits": {"cpus": 1e300}})").limits.cpus_milli == 1000000000000000u);
+  CHECK_FALSE(request_of(R"({"runtime": "c", "code": "x"})").limits.cpus_milli);
 }
 
 TEST_CASE("api parse: NUL inside code and stdin is kept", "[api]") {

@@ -4,16 +4,33 @@
 #include <set>
 #include <string>
 
+#include "api/base64.hpp"
 #include "api/response_json.hpp"
+#include "api/utf8_replace.hpp"
 
 using runbox::api::Encoding;
-using runbox::api::response_to_json;
+using runbox::api::response_text;
 using runbox::api::RunResponse;
 using runbox::api::Stage;
-using runbox::api::stage_to_json;
-using runbox::api::test_to_json;
 
 namespace {
+
+// The answer's text, parsed back (so every check below also proves it is valid JSON).
+boost::json::value response_to_json(RunResponse r, Encoding encoding) {
+  return boost::json::parse(response_text(std::move(r), encoding));
+}
+
+// A stage as the answer's "run" (never a verdict there) or as its only test.
+boost::json::value stage_to_json(const Stage& s, Encoding encoding) {
+  RunResponse r;
+  r.run = s;
+  return response_to_json(std::move(r), encoding).at("run");
+}
+boost::json::value test_to_json(const Stage& s, Encoding encoding) {
+  RunResponse r;
+  r.tests = std::vector<Stage>{s};
+  return response_to_json(std::move(r), encoding).at("tests").at(0);
+}
 
 std::set<std::string> keys_of(const boost::json::value& v) {
   std::set<std::string> keys;
@@ -141,7 +158,51 @@ TEST_CASE("api response: the serialized text is valid JSON that parses back", "[
   r.id = "id";
   r.run = crashed();
   r.run->stderr_data = std::string("nul\0quote\"\x01", 12);
-  const std::string text = boost::json::serialize(response_to_json(r, Encoding::utf8));
+  const std::string text = response_text(std::move(r), Encoding::utf8);
   const boost::json::value back = boost::json::parse(text);
   CHECK(back.at("run").at("stderr") == boost::json::string_view("nul\0quote\"\x01", 12));
+}
+
+TEST_CASE("api response: every byte 0..255 in utf8 mode escapes as Boost.JSON would, after U+FFFD", "[api]") {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  all += "\xe2\x82\xac\xf0\x9f\x98";  // a whole euro sign, then a cut-off emoji
+  RunResponse r;
+  r.id = "\x01\"";  // small strings are escaped the same way
+  r.run = Stage{};
+  r.run->status = "ok";
+  r.run->stdout_data = all;
+  const std::string text = response_text(std::move(r), Encoding::utf8);
+  const boost::json::value back = boost::json::parse(text);
+  const std::string expected = runbox::api::utf8_replace(all);
+  CHECK(back.at("run").at("stdout") == boost::json::string_view(expected));
+  CHECK(back.at("id") == "\x01\"");
+  // Byte for byte what Boost.JSON's serializer writes for the same string.
+  CHECK(text.find(boost::json::serialize(boost::json::string(expected))) != std::string::npos);
+}
+
+TEST_CASE("api response: base64 output longer than one encoding chunk round-trips", "[api]") {
+  std::string bytes;
+  for (int i = 0; i < 100000; ++i) bytes += static_cast<char>(i * 7 % 256);
+  RunResponse r;
+  r.tests = std::vector<Stage>(2);
+  (*r.tests)[0].stdout_data = bytes;
+  (*r.tests)[1].stderr_data = bytes.substr(1);
+  const boost::json::value v = response_to_json(std::move(r), Encoding::base64);
+  auto decoded = [&](const boost::json::value& s) {
+    return runbox::api::base64_decode(std::string(s.as_string())).value_or("<not base64>");
+  };
+  CHECK(decoded(v.at("tests").at(0).at("stdout")) == bytes);
+  CHECK(decoded(v.at("tests").at(1).at("stderr")) == bytes.substr(1));
+}
+
+TEST_CASE("api response: control bytes are 6 bytes each, and the text has exactly the size it was measured at", "[api]") {
+  RunResponse r;
+  r.run = Stage{};
+  r.run->stdout_data = std::string(1 << 20, '\x01');
+  const std::string text = response_text(std::move(r), Encoding::utf8);
+  CHECK(text.size() > 6u << 20);
+  CHECK(text.size() < (6u << 20) + 400);
+  // Allocated once at its measured size: no slack left by growing.
+  CHECK(text.capacity() == text.size());
 }

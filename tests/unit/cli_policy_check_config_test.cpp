@@ -67,3 +67,26 @@ TEST_CASE("cli: policy check --config checks the configuration, every tier and t
   CHECK(open.status == 1);
   CHECK_THAT(open.err, Catch::Contains("chmod 600"));
 }
+
+TEST_CASE("cli: policy check prints cpus per runtime and stage, in cores", "[cli]") {
+  TempDir tmp;
+  const std::string src = RUNBOX_SOURCE_DIR;
+  Cli ok = runbox_cli(tmp, "policy check " + src + "/policies/default.toml --runtimes-dir " + src + "/runtimes");
+  INFO(ok.out << ok.err);
+  REQUIRE(ok.status == 0);
+  CHECK_THAT(ok.out, Catch::Contains("file_size_kb  cpus  box_mb"));
+  // java compile: 65536/262144 file size, then cpus default 2 / maximum 4.
+  CHECK_THAT(ok.out, Catch::Contains("65536/262144   2/4"));
+  CHECK_THAT(ok.out, Catch::Contains("1024/65536   1/2"));
+
+  // A policy with cpus 0 is refused at its line.
+  std::string text = runbox::test::read_file(src + "/policies/default.toml");
+  text.replace(text.find("cpus = 1 "), 9, "cpus = 0 ");
+  write_file(tmp.path() / "zero.toml", text);
+  fs::create_directories(tmp.path() / "seccomp");
+  fs::copy_file(src + "/policies/seccomp/default.toml", tmp.path() / "seccomp" / "default.toml");
+  Cli zero = runbox_cli(tmp, "policy check " + (tmp.path() / "zero.toml").string() + " --runtimes-dir " + src + "/runtimes");
+  INFO(zero.out << zero.err);
+  CHECK(zero.status == 1);
+  CHECK_THAT(zero.err, Catch::Contains("run.default.cpus") && Catch::Contains("below its minimum 0.01"));
+}

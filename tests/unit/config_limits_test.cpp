@@ -29,7 +29,7 @@ wall_ms = 3000
 memory_mb = 100
 pids = 10
 output_kb = 64
-file_size_kb = 0
+file_size_kb = 1
 [run.max]
 cpu_ms = 5000
 wall_ms = 10000
@@ -37,6 +37,7 @@ memory_mb = 400
 pids = 40
 output_kb = 256
 file_size_kb = 1024
+cpus = 2
 [compile.default]
 cpu_ms = 4000
 wall_ms = 8000
@@ -44,6 +45,7 @@ memory_mb = 300
 pids = 20
 output_kb = 32
 file_size_kb = 65536
+cpus = 1.5
 [compile.max]
 cpu_ms = 8000
 wall_ms = 16000
@@ -88,7 +90,8 @@ TEST_CASE("config limits: a request that sets nothing gets the policy's defaults
   CHECK(run.memory_mb == 100);
   CHECK(run.pids == 10);
   CHECK(run.output_kb == 64);
-  CHECK(run.file_size_kb == 0);  // zero stays zero: a real limit
+  CHECK(run.file_size_kb == 1);
+  CHECK(run.cpus_milli == 1000);  // no cpus in [run.default]: one core
   CHECK(run.box_mb == 64);
   CHECK(run.tmp_mb == 32);
   CHECK(run.nofile == 128);
@@ -97,7 +100,11 @@ TEST_CASE("config limits: a request that sets nothing gets the policy's defaults
   CHECK(compile.cpu_ms == 4000);
   CHECK(compile.memory_mb == 300);
   CHECK(compile.file_size_kb == 65536);
+  CHECK(compile.cpus_milli == 1500);
   CHECK(compile.box_mb == 64);
+  // No cpus in [compile.max]: the default is the maximum.
+  CHECK(stage_bounds(p, plain, Stage::compile).maxima.cpus_milli == 1500);
+  CHECK(stage_bounds(p, plain, Stage::run).maxima.cpus_milli == 2000);
 }
 
 TEST_CASE("config limits: runtime multipliers scale defaults and maxima of their own stage", "[config][limits]") {
@@ -134,24 +141,87 @@ TEST_CASE("config limits: a per-runtime override replaces the multiplied value",
   CHECK(other.defaults.tmp_mb == 32);
 }
 
-TEST_CASE("config limits: a request may lower any limit, zero included", "[config][limits]") {
+TEST_CASE("config limits: a request may lower any limit down to its minimum", "[config][limits]") {
   Policy p = policy();
   RuntimeDef plain = runtime("plain", "");
   LimitOverrides req;
-  req.cpu_ms = 0;
+  req.cpu_ms = 1;
   req.wall_ms = 1;
-  req.memory_mb = 0;
-  req.pids = 0;
-  req.output_kb = 0;
-  req.file_size_kb = 0;
+  req.memory_mb = 1;
+  req.pids = 1;
+  req.output_kb = 1;
+  req.file_size_kb = 1;
+  req.cpus_milli = 10;
   Limits l = ok(effective_limits(p, plain, Stage::run, req));
-  CHECK(l.cpu_ms == 0);
+  CHECK(l.cpu_ms == 1);
   CHECK(l.wall_ms == 1);
-  CHECK(l.memory_mb == 0);
-  CHECK(l.pids == 0);
-  CHECK(l.output_kb == 0);
-  CHECK(l.file_size_kb == 0);
+  CHECK(l.memory_mb == 1);
+  CHECK(l.pids == 1);
+  CHECK(l.output_kb == 1);
+  CHECK(l.file_size_kb == 1);
+  CHECK(l.cpus_milli == 10);
   CHECK(l.nofile == 128);
+}
+
+// One meaning of 0 for every limit and every backend: refused, never "unlimited" (Docker reads a
+// 0 memory or pids limit as none at all).
+TEST_CASE("config limits: a limit of 0 in a request is refused as below the minimum, naming the field", "[config][limits]") {
+  Policy p = policy();
+  RuntimeDef plain = runtime("plain", "");
+  for (LimitField f : kLimitFields) {
+    for (Stage stage : {Stage::run, Stage::compile}) {
+      LimitOverrides req;
+      field_of(req, f) = 0;
+      LimitRefusal r = refused(effective_limits(p, plain, stage, req));
+      const std::string path = std::string(stage == Stage::run ? "limits." : "compile_limits.") + std::string(field_name(f));
+      INFO(r.message);
+      CHECK(r.kind == LimitRefusal::Kind::below_minimum);
+      CHECK(error_code(r.kind) == "limit_below_minimum");
+      CHECK(r.field == path);
+      CHECK(r.message.find(path) != std::string::npos);
+      CHECK(r.message.find(f == LimitField::cpus ? "minimum 0.01" : "minimum 1") != std::string::npos);
+    }
+  }
+  // cpus below 0.01 core (the kernel's smallest CFS quota) is below the minimum too.
+  LimitOverrides tiny;
+  tiny.cpus_milli = 9;
+  LimitRefusal r = refused(effective_limits(p, plain, Stage::run, tiny));
+  CHECK(r.field == "limits.cpus");
+  CHECK(r.message.find("limits.cpus = 0.009") != std::string::npos);
+}
+
+TEST_CASE("config limits: cpus up to the maximum is accepted, above it refused in cores", "[config][limits]") {
+  Policy p = policy();
+  RuntimeDef plain = runtime("plain", "");
+  LimitOverrides req;
+  req.cpus_milli = 500;
+  CHECK(ok(effective_limits(p, plain, Stage::run, req)).cpus_milli == 500);
+  req.cpus_milli = 2000;
+  CHECK(ok(effective_limits(p, plain, Stage::run, req)).cpus_milli == 2000);
+  req.cpus_milli = 2001;
+  LimitRefusal r = refused(effective_limits(p, plain, Stage::run, req));
+  CHECK(r.kind == LimitRefusal::Kind::exceeds_policy);
+  CHECK(error_code(r.kind) == "limit_exceeds_policy");
+  CHECK(r.field == "limits.cpus");
+  CHECK(r.message == "limits.cpus = 2.001 is above the maximum 2 the policy allows for plain");
+  // A runtime's cpus multiplier scales defaults and maxima like any other.
+  RuntimeDef wide = runtime("wide", "[compile_limits]\ncpus = 2\n");
+  StageBounds b = stage_bounds(p, wide, Stage::compile);
+  CHECK(b.defaults.cpus_milli == 3000);
+  CHECK(b.maxima.cpus_milli == 3000);
+}
+
+TEST_CASE("config limits: format_limit writes cpus in cores and the rest as integers", "[config][limits]") {
+  CHECK(format_limit(LimitField::cpus, 1000) == "1");
+  CHECK(format_limit(LimitField::cpus, 500) == "0.5");
+  CHECK(format_limit(LimitField::cpus, 1250) == "1.25");
+  CHECK(format_limit(LimitField::cpus, 10) == "0.01");
+  CHECK(format_limit(LimitField::cpus, 4096001) == "4096.001");
+  CHECK(format_limit(LimitField::memory_mb, 1000) == "1000");
+  CHECK(field_minimum(LimitField::cpus) == 10);
+  CHECK(field_minimum(LimitField::pids) == 1);
+  CHECK(field_name(LimitField::cpus) == "cpus");
+  CHECK(multiplier_name(LimitField::cpus) == "cpus");
 }
 
 TEST_CASE("config limits: a request may raise a limit up to the maximum exactly", "[config][limits]") {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "config/config_error.hpp"
 #include "config/policy.hpp"
@@ -31,7 +32,7 @@ const std::string base =
     "memory_mb = 100\n"                      // 13
     "pids = 10\n"                            // 14
     "output_kb = 64\n"                       // 15
-    "file_size_kb = 0\n"                     // 16
+    "file_size_kb = 1\n"                     // 16
     "[run.max]\n"                            // 17
     "cpu_ms = 5000\n"                        // 18
     "wall_ms = 10000\n"                      // 19
@@ -85,7 +86,11 @@ TEST_CASE("config policy: a complete policy parses into defaults, maxima, sizes 
   CHECK(p.sandbox.stack_mb == 16u);
   CHECK(p.run.defaults.get(LimitField::cpu_ms) == 1000u);
   CHECK(p.run.defaults.line_of(LimitField::cpu_ms) == 11);
-  CHECK(p.run.defaults.get(LimitField::file_size_kb) == 0u);  // zero is a value like any other
+  CHECK(p.run.defaults.get(LimitField::file_size_kb) == 1u);
+  // No cpus anywhere (policies older than the field): one core, and the maximum is the default.
+  CHECK(p.run.defaults.get(LimitField::cpus) == 1000u);
+  CHECK(p.run.maxima.get(LimitField::cpus) == 1000u);
+  CHECK(p.compile.maxima.get(LimitField::cpus) == 1000u);
   CHECK(p.run.maxima.get(LimitField::memory_mb) == 400u);
   CHECK(p.compile.defaults.get(LimitField::file_size_kb) == 65536u);
   CHECK(p.compile.maxima.get(LimitField::output_kb) == 64u);
@@ -192,6 +197,97 @@ TEST_CASE("config policy: errors name the file, the line and the field", "[confi
   }
 }
 
+TEST_CASE("config policy: cpus is read in cores, integer or fraction, kept in thousandths", "[config][policy]") {
+  Policy p = parse_policy(replace(replace(base, "file_size_kb = 1\n", "file_size_kb = 1\ncpus = 0.5\n"),
+                                  "file_size_kb = 1024\n", "file_size_kb = 1024\ncpus = 2\n"),
+                          "p.toml", "/p");
+  CHECK(p.run.defaults.get(LimitField::cpus) == 500u);
+  CHECK(p.run.defaults.line_of(LimitField::cpus) == 17);
+  CHECK(p.run.maxima.get(LimitField::cpus) == 2000u);
+  CHECK(p.compile.defaults.get(LimitField::cpus) == 1000u);  // not given: one core
+  Policy o = parse_policy(base + "[runtime.java.compile.max]\ncpus = 1.25\n", "p.toml", "/p");
+  CHECK(o.override_for("java")->compile.maxima.get(LimitField::cpus) == 1250u);
+  CHECK_FALSE(o.override_for("java")->compile.defaults.get(LimitField::cpus));  // overrides stay partial
+
+  auto cpus_error = [&](const std::string& value) {
+    return policy_error(replace(base, "file_size_kb = 1\n", "file_size_kb = 1\ncpus = " + value + "\n"));
+  };
+  ConfigError zero = cpus_error("0");
+  CHECK(zero.line() == 17);
+  CHECK(zero.field() == "run.default.cpus");
+  CHECK(std::string(zero.what()).find("below its minimum 0.01") != std::string::npos);
+  CHECK(cpus_error("0.004").field() == "run.default.cpus");
+  CHECK(std::string(cpus_error("-1").what()).find("must not be negative") != std::string::npos);
+  CHECK(std::string(cpus_error("\"1\"").what()).find("expected a number") != std::string::npos);
+  CHECK(std::string(cpus_error("5000").what()).find("at most 4096") != std::string::npos);
+  // A [run.max] without cpus takes the default's: a request may lower it, not raise it.
+  Policy own_max = parse_policy(replace(base, "file_size_kb = 1\n", "file_size_kb = 1\ncpus = 1.5\n"), "p.toml", "/p");
+  CHECK(own_max.run.maxima.get(LimitField::cpus) == 1500u);
+  // A default above the maximum, given or not.
+  ConfigError above = policy_error(replace(replace(base, "file_size_kb = 1\n", "file_size_kb = 1\ncpus = 1.5\n"),
+                                           "file_size_kb = 1024\n", "file_size_kb = 1024\ncpus = 1\n"));
+  CHECK(above.line() == 17);
+  CHECK(above.field() == "run.default.cpus");
+  CHECK(std::string(above.what()).find("1.5 is above the maximum run.max.cpus = 1") != std::string::npos);
+  ConfigError implicit = policy_error(replace(base, "file_size_kb = 1024\n", "file_size_kb = 1024\ncpus = 0.5\n"));
+  CHECK(implicit.line() == 24);  // no default line: the maximum's
+  CHECK(std::string(implicit.what()).find("1 is above the maximum run.max.cpus = 0.5") != std::string::npos);
+}
+
+// One meaning of 0 for every limit: refused where it is written, naming file, line and field.
+TEST_CASE("config policy: a limit of 0 is refused in every limit table", "[config][policy]") {
+  struct Case {
+    std::string from, to;
+    int line;
+    std::string field;
+  };
+  for (const Case& c : std::vector<Case>{{"cpu_ms = 1000\n", "cpu_ms = 0\n", 11, "run.default.cpu_ms"},
+                                          {"wall_ms = 3000\n", "wall_ms = 0\n", 12, "run.default.wall_ms"},
+                                          {"memory_mb = 100\n", "memory_mb = 0\n", 13, "run.default.memory_mb"},
+                                          {"pids = 10\n", "pids = 0\n", 14, "run.default.pids"},
+                                          {"output_kb = 64\n", "output_kb = 0\n", 15, "run.default.output_kb"},
+                                          {"file_size_kb = 1\n", "file_size_kb = 0\n", 16, "run.default.file_size_kb"},
+                                          {"pids = 40\n", "pids = 0\n", 21, "run.max.pids"},
+                                          {"memory_mb = 600\n", "memory_mb = 0\n", 34, "compile.max.memory_mb"}}) {
+    ConfigError e = policy_error(replace(base, c.from, c.to));
+    INFO(e.what());
+    CHECK(e.file() == "policies/p.toml");
+    CHECK(e.line() == c.line);
+    CHECK(e.field() == c.field);
+    CHECK(std::string(e.what()).find("below its minimum 1") != std::string::npos);
+  }
+  ConfigError o = policy_error(base + "[runtime.java.run.max]\npids = 0\n");  // 38, 39
+  CHECK(o.line() == 39);
+  CHECK(o.field() == "runtime.java.run.max.pids");
+}
+
+// A multiplier that rounds a policy value to 0 would hand a backend a 0: refused at load.
+TEST_CASE("config policy: a runtime multiplier that rounds a limit to 0 is refused", "[config][policy]") {
+  Policy p = parse_policy(replace(base, "pids = 10\n", "pids = 1\n"), "policies/p.toml", "/p");
+  RuntimeSet runtimes;
+  runtimes.add(parse_runtime_def("name = \"tiny\"\nimage = \"i\"\nsource_file = \"m\"\nrun = [\"./m\"]\n"
+                                 "version = [\"v\"]\n[limits]\npids = 0.4\n",  // line 7: pids
+                                 "runtimes/tiny.toml"));
+  try {
+    check_policy_runtimes(p, runtimes);
+    FAIL("pids 1 x 0.4 = 0 was accepted");
+  } catch (const ConfigError& e) {
+    INFO(e.what());
+    CHECK(e.file() == "runtimes/tiny.toml");
+    CHECK(e.line() == 7);
+    CHECK(e.field() == "limits.pids");
+    CHECK(std::string(e.what()).find("tiny") != std::string::npos);
+    CHECK(std::string(e.what()).find("run default pids would be 0") != std::string::npos);
+    CHECK(std::string(e.what()).find("below its minimum 1") != std::string::npos);
+  }
+  // 0.5 rounds to 1 (nearest, away from zero): accepted.
+  RuntimeSet half;
+  half.add(parse_runtime_def("name = \"half\"\nimage = \"i\"\nsource_file = \"m\"\nrun = [\"./m\"]\n"
+                             "version = [\"v\"]\n[limits]\npids = 0.5\n",
+                             "runtimes/half.toml"));
+  CHECK_NOTHROW(check_policy_runtimes(p, half));
+}
+
 TEST_CASE("config policy: the shipped default policy and its seccomp profile load", "[config][policy]") {
   Policy p = load_policy(source_dir + "/policies/default.toml");
   CHECK(p.seccomp == std::filesystem::path(source_dir + "/policies/seccomp/default.toml"));
@@ -202,6 +298,10 @@ TEST_CASE("config policy: the shipped default policy and its seccomp profile loa
   CHECK_NOTHROW(check_policy_runtimes(p, runtimes));
   // A compile stage needs room for multi-MB binaries.
   CHECK(*p.compile.defaults.get(LimitField::file_size_kb) >= 65536u);
+  CHECK(p.run.defaults.get(LimitField::cpus) == 1000u);
+  CHECK(p.run.maxima.get(LimitField::cpus) == 2000u);
+  CHECK(p.compile.defaults.get(LimitField::cpus) == 2000u);
+  CHECK(p.compile.maxima.get(LimitField::cpus) == 4000u);
 }
 
 TEST_CASE("config policy: a missing seccomp profile is an error at the policy's seccomp line", "[config][policy]") {

@@ -1,11 +1,15 @@
 // cgroup v1 (and hybrid) backend. Limits go in the v1 controllers through libcgroup: memory
-// (with memsw so swap cannot stretch the limit), pids, cpuacct for whole-run CPU accounting.
+// (with memsw so swap cannot stretch the limit), pids, cpu (CFS bandwidth: the run's cores, and
+// a low cpu.shares on the runbox parent), cpuacct for whole-run CPU accounting. cpu and cpuacct
+// are one hierarchy on most hosts ("cpu,cpuacct"), two on some: both work.
 // The run also gets a cgroup in the controller-less cgroup2 hierarchy when one is mounted
 // (hybrid): clone3 places the child there directly and cgroup.kill ends the whole run at once.
 #include <fcntl.h>
 #include <libcgroup.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
@@ -23,6 +27,7 @@ namespace {
 struct Hierarchy {
   std::string controller;
   std::string mount;       // e.g. /sys/fs/cgroup/memory
+  bool with_cpuacct = false;  // the cpu hierarchy is also cpuacct's (mounted "cpu,cpuacct")
   std::string parent_rel;  // runbox's parent, relative to the hierarchy root (libcgroup names)
   std::string parent_abs() const { return mount + "/" + parent_rel; }
 };
@@ -87,6 +92,10 @@ class V1RunCgroup final : public RunCgroup {
           rc = cgroup_add_value_uint64(ctl, "memory.memsw.limit_in_bytes", mib(limits.memory_mb));
       } else if (h.controller == "pids" && ctl) {
         rc = cgroup_add_value_uint64(ctl, "pids.max", limits.pids);
+      } else if (h.controller == "cpu" && ctl) {
+        // The period first: the kernel checks each write of the pair against the other.
+        rc = cgroup_add_value_uint64(ctl, "cpu.cfs_period_us", kCfsPeriodUs);
+        if (rc == 0) rc = cgroup_add_value_uint64(ctl, "cpu.cfs_quota_us", cfs_quota_us(limits.cpus_milli));
       }
       if (rc == 0) rc = cgroup_create_cgroup(cg, 1);  // 1: skip chowning every control file (root owns them already)
       cgroup_free(&cg);
@@ -97,9 +106,8 @@ class V1RunCgroup final : public RunCgroup {
       if (h.controller == "memory") {
         peak_fd_ = open_stat(h.mount + "/" + rel + "/memory.max_usage_in_bytes");
         oom_fd_ = open_stat(h.mount + "/" + rel + "/memory.oom_control");
-      } else if (h.controller == "cpuacct") {
-        cpu_fd_ = open_stat(h.mount + "/" + rel + "/cpuacct.usage");
       }
+      if (h.controller == "cpuacct" || h.with_cpuacct) cpu_fd_ = open_stat(h.mount + "/" + rel + "/cpuacct.usage");
     }
     if (!unified_dir_.empty()) {
       make_cgroup_dirs(unified_dir_);
@@ -160,14 +168,21 @@ class V1Backend final : public CgroupBackend {
  public:
   explicit V1Backend(const std::string& unified_mount) {
     libcgroup_check(cgroup_init(), "libcgroup init");
-    for (const char* ctl : {"memory", "pids", "cpuacct"}) {
+    for (const char* ctl : {"memory", "pids", "cpu", "cpuacct"}) {
       char* mount = nullptr;
       if (cgroup_get_subsys_mount_point(ctl, &mount) != 0 || !mount) {
         missing_ += missing_.empty() ? ctl : std::string(", ") + ctl;
         continue;
       }
-      Hierarchy h{ctl, mount, join_rel(trim_slashes(own_cgroup_path(ctl)), "runbox")};
+      Hierarchy h{ctl, mount, false, join_rel(trim_slashes(own_cgroup_path(ctl)), "runbox")};
       std::free(mount);
+      // One "cpu,cpuacct" mount: the cpu cgroup also accounts; a second one would be the same
+      // directory.
+      auto cpu = std::find_if(hierarchies_.begin(), hierarchies_.end(), [](const Hierarchy& x) { return x.controller == "cpu"; });
+      if (h.controller == "cpuacct" && cpu != hierarchies_.end() && same_directory(cpu->mount, h.mount)) {
+        cpu->with_cpuacct = true;
+        continue;
+      }
       hierarchies_.push_back(std::move(h));
     }
     for (const auto& h : hierarchies_)
@@ -184,11 +199,12 @@ class V1Backend final : public CgroupBackend {
   std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) override {
     if (!missing_.empty())
       throw std::runtime_error("cgroup v1: controller(s) not mounted: " + missing_ +
-                               " (runbox needs memory, pids and cpuacct to enforce limits)");
+                               " (runbox needs memory, pids, cpu and cpuacct to enforce limits)");
     if (!memsw_ && swap_enabled())
       throw std::runtime_error(
           "cgroup v1: swap is on but memory.memsw is missing (boot with swapaccount=1): "
           "the memory limit could be exceeded through swap");
+    ensure_cpu_shares();
     auto cg = std::make_unique<V1RunCgroup>(hierarchies_, name, unified_parent_);
     cg->create(limits, memsw_);
     return cg;
@@ -222,6 +238,33 @@ class V1Backend final : public CgroupBackend {
     return pos != std::string::npos && parse_u64(meminfo.substr(pos + 10)) > 0;
   }
 
+  // All runs sit under one cpu-hierarchy parent, so together they weigh as one task of the
+  // default weight (1024), like each one of the daemon's threads beside them, instead of one
+  // task's worth per run process: HTTP stays responsive when every slot spins. Not lower: in v1
+  // that parent competes with every other task of the host's cgroup, not only the daemon's
+  // (v2 nests both under runbox's own cgroup and can go lower; docs/cgroups.md, "CPU"). Written
+  // explicitly so a parent left with another value is corrected. Once; until it succeeds every
+  // create() tries again.
+  void ensure_cpu_shares() {
+    std::lock_guard lock(mu_);
+    if (shares_set_) return;
+    for (const auto& h : hierarchies_) {
+      if (h.controller != "cpu") continue;
+      make_cgroup_dirs(h.parent_abs());
+      write_text(h.parent_abs() + "/cpu.shares", std::to_string(kRunsCpuShares));
+    }
+    shares_set_ = true;
+  }
+
+  static bool same_directory(const std::string& a, const std::string& b) {
+    struct stat sa {}, sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+
+  static constexpr int kRunsCpuShares = 1024;
+
+  std::mutex mu_;
+  bool shares_set_ = false;
   std::vector<Hierarchy> hierarchies_;
   std::string missing_;
   std::string unified_parent_;

@@ -1,5 +1,6 @@
 // cgroup v2 backend. Runs live in <own cgroup>/runbox/<run>, with memory, pids and cpu enabled
-// down that subtree. Under systemd with Delegate=yes the service's cgroup is ours; v2 forbids
+// down that subtree; each run gets memory.max, pids.max and cpu.max (its CPU bandwidth), and
+// the runbox parent a low cpu.weight. Under systemd with Delegate=yes the service's cgroup is ours; v2 forbids
 // processes in a cgroup that enables controllers for its children, so runbox first moves
 // itself into a leaf of its own (<own>/supervisor), as isolate's cg-keeper does.
 #include <fcntl.h>
@@ -23,6 +24,7 @@ namespace {
 
 const char* const kControllers[] = {"memory", "pids", "cpu"};
 const char* const kEnable = "+memory +pids +cpu";
+constexpr int kRunsCpuWeight = 20;  // of <own>/runbox, against 100 for the daemon's leaf
 
 std::uint64_t stat_field(const std::string& text, const std::string& key) {
   std::istringstream in(text);
@@ -58,6 +60,7 @@ class V2RunCgroup final : public RunCgroup {
     if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0)
       write_text(dir_ + "/memory.swap.max", "0");
     write_text(dir_ + "/pids.max", std::to_string(limits.pids));
+    write_text(dir_ + "/cpu.max", std::to_string(cfs_quota_us(limits.cpus_milli)) + " " + std::to_string(kCfsPeriodUs));
     dir_fd_ = open_or_throw(dir_, O_RDONLY | O_DIRECTORY);
     cpu_fd_ = open_or_throw(dir_ + "/cpu.stat", O_RDONLY);
     events_fd_ = open_or_throw(dir_ + "/memory.events", O_RDONLY);
@@ -146,6 +149,9 @@ class V2Backend final : public CgroupBackend {
     enable_controllers(own_);
     make_cgroup_dirs(parent_);
     write_text(parent_ + "/cgroup.subtree_control", kEnable);
+    // All runs together weigh less than the daemon's own leaf (default weight 100), so HTTP
+    // threads stay responsive when every slot spins (docs/cgroups.md, "CPU").
+    write_text(parent_ + "/cpu.weight", std::to_string(kRunsCpuWeight));
     // Without swap accounting (booted with swapaccount=0) there is no memory.swap.max: swap could
     // stretch the memory limit, so runs are refused while swap is on (checked at each create).
     swap_max_ = ::access((parent_ + "/memory.swap.max").c_str(), F_OK) == 0;
