@@ -33,7 +33,9 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def start_daemon(binary, slots, policies=f"{ROOT}/policies"):
+def start_daemon(binary, slots, policies=f"{ROOT}/policies", log=None):
+    """Starts runboxd on a free loopback port; its stderr is drained, into the file `log` if given."""
+    out = open(log, "w") if log else None
     proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--runtimes-dir", f"{ROOT}/runtimes",
                              "--policies-dir", policies, "--slots", str(slots), "--log-format", "text"],
                             stderr=subprocess.PIPE, text=True)
@@ -41,6 +43,7 @@ def start_daemon(binary, slots, policies=f"{ROOT}/policies"):
     deadline = time.time() + 120
     while time.time() < deadline:
         line = proc.stderr.readline()
+        if out: out.write(line)
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         if m:
             port = int(m.group(1))
@@ -49,7 +52,10 @@ def start_daemon(binary, slots, policies=f"{ROOT}/policies"):
     if port is None:
         proc.kill()
         sys.exit("runboxd did not start")
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    def drain():
+        for line in proc.stderr:
+            if out: out.write(line); out.flush()
+    threading.Thread(target=drain, daemon=True).start()
     return proc, port
 
 
