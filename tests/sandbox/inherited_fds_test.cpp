@@ -7,12 +7,19 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <future>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "child/child_steps.hpp"
+#include "runbox/sandbox/work_dir.hpp"
+#include "sandbox_fixture.hpp"
 
 using namespace runbox::sandbox;
+using runbox::sandbox::WorkDir;
 
 TEST_CASE("sandbox child: inherited descriptors are closed, its own plumbing is kept", "[isolation]") {
   // Descriptors the "daemon" has open: a file being written, pipes of another run, a socket.
@@ -63,4 +70,24 @@ TEST_CASE("sandbox child: inherited descriptors are closed, its own plumbing is 
   for (int f : {stdin_p[0], stdin_p[1], err_p[0], err_p[1], status_p[0], status_p[1], report[0], procs[0], procs[1]})
     ::close(f);
   for (int s : strangers) ::close(s);
+}
+
+TEST_CASE("sandbox: a program whose file is briefly held open for writing still starts (ETXTBSY is retried)",
+          "[isolation]") {
+  using namespace runbox::test;
+  auto spec = image_spec({"/box/rbprobe", "exit", "0"});
+  WorkDir box(16, spec.uid, spec.gid);
+  const auto probe = box.path() / "rbprobe";
+  std::filesystem::copy_file(RBPROBE_PATH, probe);
+  REQUIRE(::chown(probe.c_str(), spec.uid, spec.gid) == 0);
+  // Held for writing, as a judge copy in progress in another slot would be, while the run starts.
+  int writer = ::open(probe.c_str(), O_WRONLY | O_CLOEXEC);
+  REQUIRE(writer >= 0);
+  spec.box_dir = box.path();
+  auto run = std::async(std::launch::async, [&] { return runbox::sandbox::run(spec); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));  // the run's set-up takes ~10 ms
+  ::close(writer);
+  auto r = run.get();
+  INFO(to_string(r.status) << " " << r.error);
+  CHECK(r.status == Status::ok);  // before: internal_error "execute the program: ETXTBSY"
 }
