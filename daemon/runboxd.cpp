@@ -107,6 +107,10 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   server::App app(generations, slots, metrics, docker);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
+  // Declared before the io_context: sessions left in it when it is destroyed leave the gauge
+  // then (ASan: stack-use-after-scope when it went first).
+  server::ConnectionGauge gauge;
+  gauge.max = cfg.max_connections;
   asio::io_context ioc;
   std::vector<std::unique_ptr<server::Listener>> listeners;
   // Signals are handled before anything says "ready": a SIGTERM at any moment drains.
@@ -150,8 +154,6 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
 
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
-  server::ConnectionGauge gauge;
-  gauge.max = cfg.max_connections;
   for (const auto& l : cfg.listen) {
     // A unix socket systemd passed (runboxd.socket) is adopted; anything else is bound here.
     int inherited = -1;
