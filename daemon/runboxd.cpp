@@ -16,6 +16,7 @@
 #include "config/daemon_config.hpp"
 #include "images/image_metadata.hpp"
 #include "log/logger.hpp"
+#include "runbox/sandbox/netns_pool.hpp"
 #include "runbox/sandbox/sandbox.hpp"
 #include "server/activation_fds.hpp"
 #include "server/app.hpp"
@@ -101,6 +102,8 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
                      cfg.insecure_no_auth ? "no keys file and --insecure-no-auth: anyone who can connect may run code"
                                           : "no keys file: no authentication; listening on loopback and unix sockets only");
 
+  // One fresh network namespace ready per slot, made while the slots are idle (docs/performance.md).
+  sandbox::keep_network_namespaces_ready(cfg.slots);
   server::SlotPool slots(cfg.slots, cfg.effective_queue_size());
   server::Metrics metrics;
   metrics.set_generation(g->number);

@@ -135,6 +135,7 @@ PreparedChild::PreparedChild(const Spec& spec, const sock_fprog* seccomp, std::v
   plan_.exec_candidates = candidates_.data();
   plan_.cgroup_procs_fds = cgroup_procs_.data();
   plan_.cgroup_procs_count = static_cast<int>(cgroup_procs_.size());
+  plan_.netns_fd = -1;
 }
 
 PreparedChild::~PreparedChild() {

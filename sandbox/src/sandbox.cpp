@@ -13,6 +13,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/run_name.hpp"
 #include "classify.hpp"
+#include "netns_pool.hpp"
 #include "prepared_child.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 #include "runbox/sandbox/work_dir.hpp"
@@ -67,6 +68,8 @@ Result run(const Spec& spec) {
     filter.filter = const_cast<sock_filter*>(spec.seccomp->instructions().data());
     auto cgroup = backend.create(next_run_name(), spec.limits);
     PreparedChild prepared(spec, &filter, cgroup->procs_fds());
+    UniqueFd netns = take_ready_netns();  // kept open until the child has entered it
+    prepared.plan().netns_fd = netns ? netns.get() : -1;
     SpawnedChild child = spawn_child(prepared, cgroup->clone_into_fd());
     Result result;
     Observation obs = supervise(child, spec, *cgroup, result);

@@ -55,7 +55,8 @@ SpawnedChild spawn_child(PreparedChild& prepared, int clone_into_fd) {
 
   int pidfd = -1;
   struct clone_args args {};
-  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_PIDFD;
+  args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD;
+  if (plan.netns_fd < 0) args.flags |= CLONE_NEWNET;  // else the child enters the pool's fresh one
   args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   if (clone_into_fd >= 0) {

@@ -15,7 +15,7 @@ class RunCgroup {
   virtual ~RunCgroup() = default;
   // A cgroup2 directory fd for clone3's CLONE_INTO_CGROUP, or -1 when there is none.
   virtual int clone_into_fd() const = 0;
-  // cgroup.procs fds the child writes "0" to, to enter the hierarchies clone3 did not.
+  // v1 "tasks" fds the child writes "0" to, to enter the hierarchies clone3 did not.
   virtual std::vector<int> procs_fds() const = 0;
   virtual std::uint64_t cpu_usage_ns() = 0;
   virtual std::uint64_t memory_peak_bytes() = 0;

@@ -6,7 +6,8 @@
 namespace runbox::sandbox::child {
 
 // clone3 placed us in the run's cgroup2 cgroup; v1 hierarchies are entered by writing "0" (this
-// process) to each cgroup.procs the parent opened. Then a cgroup namespace, so the program sees
+// thread, our only one) to each v1 "tasks" file the parent opened: no global lock, no RCU wait
+// (cgroup_v1.cpp, procs_fds). Then a cgroup namespace, so the program sees
 // its own cgroup as the root.
 bool enter_cgroups(const ChildPlan& p, ChildFailure& f) {
   for (int i = 0; i < p.cgroup_procs_count; ++i)

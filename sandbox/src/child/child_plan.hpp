@@ -15,7 +15,7 @@ namespace runbox::sandbox {
 enum class Step : std::int32_t {
   enter_cgroup, cgroup_namespace, make_mounts_private, bind_rootfs, remount_rootfs_readonly,
   mount_box, mount_tmp, mount_proc, mount_dev, make_dev_nodes, mount_dev_shm, remount_dev_readonly,
-  pivot_root, detach_old_root, set_hostname, bring_up_loopback, set_rlimits, drop_bounding_set,
+  pivot_root, detach_old_root, set_hostname, enter_network_namespace, bring_up_loopback, set_rlimits, drop_bounding_set,
   set_groups, set_gid, set_uid, clear_capabilities, clear_ambient, no_new_privs, fork_program,
   setup_stdio, close_fds, change_dir, load_seccomp, exec,
 };
@@ -73,6 +73,9 @@ struct ChildPlan {
   int status_fd;  // the init process writes the program's wait status here
   const int* cgroup_procs_fds;
   int cgroup_procs_count;
+  // A fresh network namespace made ahead of time (loopback up), entered with setns; -1: clone3
+  // made one (CLONE_NEWNET) and the child brings its loopback up.
+  int netns_fd;
 };
 
 // Runs in the clone3 child (pid 1 of the new pid namespace). Never returns.

@@ -31,6 +31,7 @@ void close_inherited_fds(const ChildPlan& p) {
   add(p.error_fd);
   add(p.status_fd);
   for (int i = 0; i < p.cgroup_procs_count; ++i) add(p.cgroup_procs_fds[i]);
+  add(p.netns_fd);
   // 0, 1 and 2 stay: install_stdio replaces them in the program.
   unsigned from = 3;
   for (int i = 0; i < n; ++i) {

@@ -1,4 +1,5 @@
 #include <net/if.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@ namespace runbox::sandbox::child {
 // brought up so programs that talk to themselves over 127.0.0.1 work; nothing else is reachable.
 bool set_identity_and_network(const ChildPlan& p, ChildFailure& f) {
   if (!check(::sethostname(p.hostname, p.hostname_len) == 0, Step::set_hostname, f)) return false;
+  // A namespace from the pool (netns_pool.cpp) is fresh and has its loopback up already.
+  if (p.netns_fd >= 0) return check(::setns(p.netns_fd, CLONE_NEWNET) == 0, Step::enter_network_namespace, f);
   int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (!check(s >= 0, Step::bring_up_loopback, f)) return false;
   struct ifreq ifr {};
