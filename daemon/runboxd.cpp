@@ -16,6 +16,7 @@
 #include "config/daemon_config.hpp"
 #include "images/image_metadata.hpp"
 #include "log/logger.hpp"
+#include "runbox/sandbox/cleanup.hpp"
 #include "runbox/sandbox/netns_pool.hpp"
 #include "runbox/sandbox/sandbox.hpp"
 #include "server/activation_fds.hpp"
@@ -102,8 +103,10 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
                      cfg.insecure_no_auth ? "no keys file and --insecure-no-auth: anyone who can connect may run code"
                                           : "no keys file: no authentication; listening on loopback and unix sockets only");
 
-  // One fresh network namespace ready per slot, made while the slots are idle (docs/performance.md).
+  // One fresh network namespace ready per slot, made while the slots are idle, and what a run
+  // leaves removed after its answer has gone (docs/performance.md).
   sandbox::keep_network_namespaces_ready(cfg.slots);
+  sandbox::clean_up_in_background();
   server::SlotPool slots(cfg.slots, cfg.effective_queue_size());
   server::Metrics metrics;
   metrics.set_generation(g->number);
@@ -249,7 +252,9 @@ int main(int argc, char** argv) {
     std::vector<int> inherited = server::inherited_listen_fds();
     auto cfg = read_config(flags);
     logging::set_format(*logging::parse_format(cfg.log_format));
-    return serve(flags, cfg, std::move(inherited));
+    const int rc = serve(flags, cfg, std::move(inherited));
+    sandbox::finish_background_cleanup();  // the last runs' cgroups and boxes, before exit
+    return rc;
   } catch (const sandbox::PolicyError& e) {
     logging::error("startup_failed", e.what(), {{"file", e.file()}, {"line", e.line()}, {"field", e.field()}});
     return 1;

@@ -13,6 +13,7 @@
 #include "cgroup/cgroup.hpp"
 #include "cgroup/run_name.hpp"
 #include "classify.hpp"
+#include "cleanup_queue.hpp"
 #include "netns_pool.hpp"
 #include "prepared_child.hpp"
 #include "runbox/sandbox/seccomp.hpp"
@@ -74,6 +75,8 @@ Result run(const Spec& spec) {
     Result result;
     Observation obs = supervise(child, spec, *cgroup, result);
     classify(obs, result);
+    // Every process of the run is gone and its usage read: what is left is removal (cleanup.hpp).
+    clean_up([cg = std::shared_ptr<RunCgroup>(std::move(cgroup))] {});
     return result;
   } catch (const std::exception& e) {
     return internal_error(e.what());

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "box_copy.hpp"
+#include "cleanup_queue.hpp"
 #include "cgroup/cgroup_paths.hpp"
 #include "cgroup/run_name.hpp"
 #include "prepared_child.hpp"
@@ -53,7 +54,9 @@ WorkDir::WorkDir(std::uint64_t size_mb, uid_t uid, gid_t gid, std::uint64_t inod
   }
 }
 
-WorkDir::~WorkDir() { detach_and_remove(path_); }
+WorkDir::~WorkDir() {
+  clean_up([path = path_] { detach_and_remove(path); });  // no sandbox holds it any more (cleanup.hpp)
+}
 
 void WorkDir::copy_from(const std::filesystem::path& source) const {
   // The source's own name is the caller's (a WorkDir, or `runbox exec --box DIR`): followed.

@@ -128,7 +128,9 @@ TEST_CASE("16 clients, 200 requests: all answered, nothing left behind", "[concu
   CHECK(settled);
   CHECK(d.children().empty());
   CHECK(d.run_cgroups().empty());
-  CHECK(d.open_fds() == fds_before);
+  // The fd count is compared in `settled` only: the Docker monitor holds four descriptors (an
+  // io_context's epoll, eventfd, timerfd and its socket) for a moment every second, so a second
+  // look could land in one of those moments (seen: 20 == 16 right after settling).
 
   const double runs_after = metric_sum(http_get(d.port(), "/metrics").body, "runbox_runs_total");
   CHECK(runs_after - runs_before == 200);

@@ -240,6 +240,16 @@ TEST_CASE("modes: /run/runbox/work made 0700 root whoever made it 0777, a run di
           "[files]") {
   DaemonProcess& d = files_daemon();
   const fs::path work = "/run/runbox/work";
+  const std::string prefix = "run-" + std::to_string(d.pid()) + "-";
+  auto own_run_dirs = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(work, ec)) n += e.path().filename().string().rfind(prefix, 0) == 0;
+    return n;
+  };
+  // The boxes of earlier cases are removed after their answers (in the background): gone first,
+  // so the directory seen below is this case's run.
+  REQUIRE(eventually([&] { return own_run_dirs() == 0; }, std::chrono::seconds(5)));
   const auto before = lstat_of(work);
   struct Restore {
     fs::path p;
@@ -255,7 +265,6 @@ TEST_CASE("modes: /run/runbox/work made 0700 root whoever made it 0777, a run di
   auto pending = std::async(std::launch::async, [&] {
     return post_run(d.port(), run_body("python3", "import time\ntime.sleep(2)\nprint('done')\n"));
   });
-  const std::string prefix = "run-" + std::to_string(d.pid()) + "-";
   struct stat run_dir {};
   bool seen = eventually(
       [&] {
