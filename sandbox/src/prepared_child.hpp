@@ -2,6 +2,7 @@
 // Builds the ChildPlan in the parent: every string, array and the capability state the child
 // will need, owned here so the child only reads memory it inherited.
 #include <deque>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ class PreparedChild {
 // would read it as unlimited), mode and owner. `what` names the mount in the error.
 std::string tmpfs_options(const char* what, std::uint64_t size_mb, std::uint64_t inodes, const char* mode, uid_t uid,
                           gid_t gid);
+
+// The candidates that can exist in the sandbox built from `rootfs`: those surely absent from the
+// image (looked up inside it) are dropped; names under /box, /tmp, /dev, /proc, relative names and
+// any doubt are kept; never empty (the last is kept when all are absent).
+std::vector<std::string> present_in_image(const std::filesystem::path& rootfs, std::vector<std::string> candidates);
 
 // argv[0] resolved against the PATH in env: the full paths execve should try, in order.
 std::vector<std::string> exec_candidates(const std::string& program, const std::vector<std::string>& env);

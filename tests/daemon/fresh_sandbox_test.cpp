@@ -3,12 +3,16 @@
 // objects, an abstract unix socket, TCP state on loopback — and run N+1 on the same slot (a
 // daemon with one slot) looks for each. The mount table is compared whole.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
+#include <sstream>
 
 #include "api_helpers.hpp"
 #include "daemon_process.hpp"
 #include "test_env.hpp"
 
 using namespace runbox::test;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -126,5 +130,54 @@ TEST_CASE("fresh sandbox: nothing run N plants is visible to run N+1 on the same
     REQUIRE(looked.find("looked\n") != std::string::npos);
     // The same mounts, in the same order: nothing mounted or left over by an earlier run.
     CHECK(after(looked, "MOUNTS\n") == after(planted, "MOUNTS\n"));
+  }
+}
+
+namespace {
+
+// The network namespaces the daemon holds open (its pool), by inode: "net:[4026532441]" entries
+// of its fd listing other than its own namespace.
+std::set<std::string> pooled_netns(const DaemonProcess& d) {
+  std::error_code ec;
+  const std::string own = fs::read_symlink("/proc/" + std::to_string(d.pid()) + "/ns/net", ec).string();
+  std::set<std::string> out;
+  std::istringstream in(d.fd_listing());
+  std::string line;
+  while (std::getline(in, line)) {
+    auto at = line.find("net:[");
+    if (at != std::string::npos && line.substr(at) != own) out.insert(line.substr(at));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("fresh sandbox: a run enters a network namespace the daemon made before it, never one a run had", "[fresh]") {
+  require_images({"python"});
+  TempDir dir;
+  write_file(dir.path() / "runboxd.toml", images_root_config_line());
+  DaemonOptions options;
+  options.slots = 2;
+  options.config = dir.path() / "runboxd.toml";
+  DaemonProcess d(options);
+
+  // Inode numbers of freed namespaces are reused; a namespace's cookie (SO_NETNS_COOKIE) never is.
+  std::set<std::string> cookies;
+  for (int i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    std::set<std::string> ready;
+    REQUIRE(eventually([&] { return (ready = pooled_netns(d)).size() == 2; }, std::chrono::seconds(5)));
+    const std::string out = stdout_of(d.port(),
+                                      "import os, socket\n"
+                                      "s = socket.socket()\n"
+                                      "print(os.readlink('/proc/self/ns/net'))\n"
+                                      "print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), 'little'))\n");
+    std::istringstream lines(out);
+    std::string inode, cookie;
+    std::getline(lines, inode);
+    std::getline(lines, cookie);
+    INFO("entered " << inode << " (cookie " << cookie << "), pool before the run: " << ready.size());
+    CHECK(ready.count(inode) == 1);  // one the daemon held, made before the run
+    CHECK(cookies.insert(cookie).second);  // and no earlier run's
   }
 }
