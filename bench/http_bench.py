@@ -14,17 +14,20 @@ import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys,
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGES = "/var/lib/runbox/rootfs"
-C_SOURCE = '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n'
+C_SOURCE = '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;printf("%ld\\n",a+b);return 0;}\n'
 
+# The programs (bash `true`, python3 `print(1)`, C a+b compiled and run), and the same
+# on bare chroot of the same image. "expect" is the stdout both must give.
 PROGRAMS = {
-    "bash": {"image": "scripting", "request": {"runtime": "bash", "code": "echo hello"},
-             "chroot": ["bash", "-c", "echo hello"]},
-    "python3": {"image": "python", "request": {"runtime": "python3", "code": "print('hello')"},
-                "chroot": ["python3", "-c", "print('hello')"]},
-    "c": {"image": "gcc", "request": {"runtime": "c", "code": C_SOURCE},
+    "bash": {"image": "scripting", "request": {"runtime": "bash", "code": "true"},
+             "chroot": ["bash", "-c", "true"], "expect": ""},
+    "python3": {"image": "python", "request": {"runtime": "python3", "code": "print(1)"},
+                "chroot": ["python3", "-c", "print(1)"], "expect": "1\n"},
+    "c": {"image": "gcc", "request": {"runtime": "c", "code": C_SOURCE, "stdin": "1 2\n"},
           # A directory per run, as each runbox run has its own /box.
           "chroot": ["sh", "-c", "d=$(mktemp -d) && cp /tmp/b/main.c $d && cd $d && "
-                                 "gcc -O2 -std=gnu17 -pipe -o main main.c -lm && ./main && rm -r $d"]},
+                                 "gcc -O2 -std=gnu17 -pipe -o main main.c -lm && echo 1 2 | ./main && rm -r $d"],
+          "expect": "3\n"},
 }
 
 
@@ -59,7 +62,7 @@ def start_daemon(binary, slots, policies=f"{ROOT}/policies", log=None):
     return proc, port
 
 
-def http_run(port, body, conn_cache):
+def http_run(port, body, conn_cache, expect):
     conn = conn_cache.get(threading.get_ident())
     if conn is None:
         conn = conn_cache[threading.get_ident()] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -70,16 +73,16 @@ def http_run(port, body, conn_cache):
     dt = time.perf_counter() - t0
     out = json.loads(data)
     stage = out.get("run") or {}
-    if resp.status != 200 or stage.get("status") != "ok" or stage.get("stdout") != "hello\n":
+    if resp.status != 200 or stage.get("status") != "ok" or stage.get("stdout") != expect:
         raise RuntimeError(f"bad answer {resp.status}: {data[:300]!r}")
     return dt
 
 
-def chroot_run(image, argv):
+def chroot_run(image, argv, expect):
     t0 = time.perf_counter()
     r = subprocess.run(["chroot", f"{IMAGES}/{image}"] + argv, capture_output=True)
     dt = time.perf_counter() - t0
-    if r.returncode != 0 or r.stdout != b"hello\n":
+    if r.returncode != 0 or r.stdout != expect.encode():
         raise RuntimeError(f"chroot failed: {r.returncode} {r.stderr[:200]!r}")
     return dt
 
@@ -133,14 +136,15 @@ def main():
             for name, prog in PROGRAMS.items():
                 body = json.dumps(prog["request"])
                 cache = {}
-                for _ in range(5): http_run(port, body, cache)  # warm-up
-                base1, _ = drive(lambda: chroot_run(prog["image"], prog["chroot"]), args.requests // 2, 1)
-                _, base_rps2 = drive(lambda: chroot_run(prog["image"], prog["chroot"]), args.requests // 2, 2)
+                exp = prog["expect"]
+                for _ in range(5): http_run(port, body, cache, exp)  # warm-up
+                base1, _ = drive(lambda: chroot_run(prog["image"], prog["chroot"], exp), args.requests // 2, 1)
+                _, base_rps2 = drive(lambda: chroot_run(prog["image"], prog["chroot"], exp), args.requests // 2, 2)
                 row = {"program": name, "chroot_median": statistics.median(base1) * 1e3,
                        "chroot_p90": pct(base1, 90) * 1e3, "chroot_rps2": base_rps2}
                 for c in (1, 2, 8):
                     cache = {}
-                    lat, rps = drive(lambda: http_run(port, body, cache), args.requests, c)
+                    lat, rps = drive(lambda: http_run(port, body, cache, exp), args.requests, c)
                     row[f"http{c}_median"] = statistics.median(lat) * 1e3
                     row[f"http{c}_p90"] = pct(lat, 90) * 1e3
                     row[f"http{c}_rps"] = rps
@@ -154,11 +158,12 @@ def main():
             try:
                 for row in rows:
                     body = json.dumps(PROGRAMS[row["program"]]["request"])
+                    exp = PROGRAMS[row["program"]]["expect"]
                     cache = {}
-                    for _ in range(3): http_run(dport, body, cache)  # warm-up
-                    lat, _ = drive(lambda: http_run(dport, body, cache), args.docker_requests, 1)
+                    for _ in range(3): http_run(dport, body, cache, exp)  # warm-up
+                    lat, _ = drive(lambda: http_run(dport, body, cache, exp), args.docker_requests, 1)
                     cache = {}
-                    _, rps2 = drive(lambda: http_run(dport, body, cache), args.docker_requests, 2)
+                    _, rps2 = drive(lambda: http_run(dport, body, cache, exp), args.docker_requests, 2)
                     row.update(docker_median=statistics.median(lat) * 1e3, docker_p90=pct(lat, 90) * 1e3,
                                docker_rps2=rps2)
                     print(json.dumps(row), file=sys.stderr)
