@@ -1,8 +1,6 @@
 #pragma once
 // Strict reading of runbox's TOML files: every error is a ConfigError naming the file, the line
 // and the dotted field ("run.max.memory_mb", "aliases[1]").
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -10,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runbox/toml.hpp"
 #include "config/config_error.hpp"
 
 namespace runbox::config::detail {

@@ -5,19 +5,17 @@
 #include "netns_pool.hpp"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
+#include "child/child_steps.hpp"
 #include "runbox/sandbox/netns_pool.hpp"
 
 namespace runbox::sandbox {
@@ -36,25 +34,11 @@ Pool& pool() {
   return *p;
 }
 
-bool loopback_up() {
-  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return false;
-  struct ifreq ifr {};
-  std::memcpy(ifr.ifr_name, "lo", 3);
-  bool ok = ::ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
-  if (ok) {
-    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
-    ok = ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-  }
-  ::close(s);
-  return ok;
-}
-
 // One fresh namespace, or an invalid fd. `home` is this thread's own namespace, to go back to.
 UniqueFd make_netns(int home) {
   if (::unshare(CLONE_NEWNET) != 0) return UniqueFd();
   UniqueFd made;
-  if (loopback_up()) made.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (child::bring_loopback_up()) made.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
   if (::setns(home, CLONE_NEWNET) != 0) std::terminate();  // this thread cannot be left elsewhere
   return made;
 }

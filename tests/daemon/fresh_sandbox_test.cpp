@@ -16,7 +16,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Plants, then prints its mount table (mount point and fs type of each line) after "MOUNTS".
+// Printed after each program below: "MOUNTS", then mount point and fs type of each mount.
+const std::string kPrintMounts = R"py(
+print("MOUNTS")
+for line in open("/proc/self/mountinfo"):
+    parts = line.split()
+    print(parts[4], parts[parts.index("-") + 1])
+)py";
+
+// Plants, then prints its mount table.
 const char* kPlant = R"py(
 import ctypes, os, socket, subprocess, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -45,14 +53,10 @@ holder = subprocess.Popen(
     stdout=subprocess.PIPE, start_new_session=True)
 assert holder.stdout.readline() == b"held\n"
 print("planted")
-print("MOUNTS")
-for line in open("/proc/self/mountinfo"):
-    parts = line.split()
-    print(parts[4], parts[parts.index("-") + 1])
 )py";
 
-// Looks for everything kPlant left; prints one "found: ..." line per thing found, then "MOUNTS"
-// and its mount table as kPlant does.
+// Looks for everything kPlant left; prints one "found: ..." line per thing found, then its mount
+// table.
 const char* kLook = R"py(
 import ctypes, os, socket
 libc = ctypes.CDLL(None, use_errno=True)
@@ -86,13 +90,9 @@ for line in open("/proc/net/dev").read().splitlines()[2:]:
     elif int(c[0]) > 0 or int(c[8]) > 0: print("found: traffic on lo", c[0], "bytes in,", c[8], "out")
 t = socket.socket(); t.bind(("127.0.0.1", 4243)); t.close()
 print("looked")
-print("MOUNTS")
-for line in open("/proc/self/mountinfo"):
-    parts = line.split()
-    print(parts[4], parts[parts.index("-") + 1])
 )py";
 
-std::string stdout_of(std::uint16_t port, const char* code) {
+std::string stdout_of(std::uint16_t port, const std::string& code) {
   json::object body = run_body("python3", code);
   body["limits"] = json::object{{"wall_ms", 10000}};
   RunReply r = post_run(port, body);
@@ -122,9 +122,9 @@ TEST_CASE("fresh sandbox: nothing run N plants is visible to run N+1 on the same
 
   for (int round = 0; round < 3; ++round) {
     CAPTURE(round);
-    const std::string planted = stdout_of(d.port(), kPlant);
+    const std::string planted = stdout_of(d.port(), kPlant + kPrintMounts);
     REQUIRE(planted.rfind("planted\n", 0) == 0);
-    const std::string looked = stdout_of(d.port(), kLook);
+    const std::string looked = stdout_of(d.port(), kLook + kPrintMounts);
     INFO(looked);
     CHECK(looked.find("found:") == std::string::npos);
     REQUIRE(looked.find("looked\n") != std::string::npos);

@@ -16,6 +16,17 @@
 
 #include "child/child_steps.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RUNBOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUNBOX_ASAN 1
+#endif
+#endif
+#ifndef RUNBOX_ASAN
+#define RUNBOX_ASAN 0
+#endif
+
 namespace runbox::sandbox {
 namespace {
 
@@ -34,9 +45,11 @@ namespace {
 
 // The program's stack until its execve. Static: every run's init is its own copy-on-write copy of
 // the parent, so concurrent runs never share it, and nothing is allocated after clone3.
+#if !RUNBOX_ASAN
 alignas(64) char program_stack[128 * 1024];
 
 int program_entry(void* plan) { run_program(*static_cast<const ChildPlan*>(plan)); }
+#endif
 
 [[noreturn]] void reap_until_program_exits(const ChildPlan& p, pid_t program) {
   // Not dumpable: the program runs as the same uid and must not ptrace or poke this process.
@@ -72,8 +85,16 @@ void child_main(const ChildPlan& p) {
   // daemon, and a fork copied them a second time per run. We wait (VFORK) until it has exec'd or
   // exited; it runs on its own stack and touches nothing else of ours but errno. glibc's clone()
   // runs no atfork handlers.
+#if RUNBOX_ASAN
+  // ASan cannot follow a switch to a stack it did not allocate: its no-return hook warns, and the
+  // warning's log file (log_path) cannot be opened inside the sandbox, which is fatal. Sanitized
+  // builds fork as before (a raw fork: glibc's fork() runs atfork handlers).
+  long pid = ::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) run_program(p);
+#else
   long pid = ::clone(program_entry, program_stack + sizeof program_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
                      const_cast<ChildPlan*>(&p));
+#endif
   if (pid < 0) {
     f = ChildFailure{Step::fork_program, errno};
     report_and_exit(p.error_fd, f);

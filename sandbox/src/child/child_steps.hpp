@@ -16,6 +16,7 @@ void close_inherited_fds(const ChildPlan& p);                    // inherited_fd
 bool enter_cgroups(const ChildPlan& p, ChildFailure& f);         // cgroup_enter.cpp
 bool build_filesystem(const ChildPlan& p, ChildFailure& f);      // filesystem.cpp
 bool set_identity_and_network(const ChildPlan& p, ChildFailure& f);  // uts_net.cpp
+bool bring_loopback_up();                                            // uts_net.cpp
 bool apply_rlimits(const ChildPlan& p, ChildFailure& f);         // rlimits.cpp
 bool drop_privileges(const ChildPlan& p, ChildFailure& f);       // credentials.cpp
 bool install_stdio(const ChildPlan& p, ChildFailure& f);         // stdio_fds.cpp

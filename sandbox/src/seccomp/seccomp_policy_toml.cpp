@@ -1,11 +1,10 @@
 // runbox's own seccomp policy format (policies/seccomp/default.toml documents it). Strict on
 // purpose: an unknown key, a misspelt syscall or errno name is an error rather than a rule that
 // silently protects nothing.
-#include <toml++/toml.h>
-
 #include <initializer_list>
 #include <sstream>
 
+#include "runbox/toml.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 #include "seccomp/seccomp_names.hpp"
 #include "seccomp/seccomp_values.hpp"
