@@ -354,3 +354,13 @@ TEST_CASE("config policy: overrides are checked against the runtimes", "[config]
     CHECK(e.field() == "runtime.c.run.max.cpu_ms");
   }
 }
+
+TEST_CASE("config policy: a table header that starts no key is an error, never toml++'s debug assertion",
+          "[config][policy]") {
+  // fuzz: policy_toml's first find once toml++ was compiled in: `[@` reached the assertion at the
+  // top of parse_key() (an abort in a build without NDEBUG, such as the sanitizer tree's).
+  for (const char* header : {"[@ompile.max]\n", "[run.max]\n[=x]\n", "[[@]]\n"}) {
+    CAPTURE(header);
+    CHECK_THROWS_AS(parse_policy(base + header, "policies/p.toml", "/etc/runbox/policies"), ConfigError);
+  }
+}
