@@ -364,3 +364,13 @@ TEST_CASE("config policy: a table header that starts no key is an error, never t
     CHECK_THROWS_AS(parse_policy(base + header, "policies/p.toml", "/etc/runbox/policies"), ConfigError);
   }
 }
+
+TEST_CASE("config policy: a non-ASCII character where TOML wants whitespace or a key is an error, never undefined",
+          "[config][policy]") {
+  // fuzz: policy_toml's second find: toml++ 3.3.0's Unicode tables reached TOML_UNREACHABLE for
+  // U+0280 after `=` (UBSan: "execution reached an unreachable program point").
+  for (const char* tail : {"x =\xca\x80\n", "\xcc\xaa\n", "[run.max]\n\xca\x80 = 1\n"}) {
+    CAPTURE(tail);
+    CHECK_THROWS_AS(parse_policy(base + tail, "policies/p.toml", "/etc/runbox/policies"), ConfigError);
+  }
+}
