@@ -20,8 +20,9 @@
 #include "runbox/sandbox/netns_pool.hpp"
 #include "runbox/sandbox/sandbox.hpp"
 #include "server/activation_fds.hpp"
+#include "backend/docker_backend.hpp"
 #include "server/app.hpp"
-#include "server/docker_engine.hpp"
+#include "service/docker_health_monitor.hpp"
 #include "server/listener.hpp"
 #include "server/reloader.hpp"
 #include "server/service_notify.hpp"
@@ -52,9 +53,9 @@ config::DaemonConfig read_config(const Flags& f) {
   return cfg;
 }
 
-server::ProbeOptions probe_options(server::DockerEngine& docker, std::uint32_t slots,
-                                   const std::filesystem::path& images_root) {
-  server::ProbeOptions p;
+service::ProbeOptions probe_options(service::DockerHealthMonitor& docker, std::uint32_t slots,
+                                    const std::filesystem::path& images_root) {
+  service::ProbeOptions p;
   p.slots = slots;
   // The image `runbox image pull` made the rootfs from, by id: docker runs the very same bits.
   p.docker_image_for = [images_root](const config::RuntimeDef& def) -> std::string {
@@ -62,30 +63,26 @@ server::ProbeOptions probe_options(server::DockerEngine& docker, std::uint32_t s
     if (!meta) return "";
     return !meta->image_id.empty() ? meta->image_id : meta->reference;
   };
-  p.docker_probe = [&docker](const server::RuntimeState& rt, const std::vector<std::string>& argv,
-                             std::string* error) -> std::optional<std::string> {
-    if (auto why = docker.unavailable()) {
-      *error = *why;
-      return std::nullopt;
-    }
-    return docker.probe_version(rt.docker_image, argv, rt.def.env, error);
+  p.docker_backend = [&docker](const std::string& image) -> std::unique_ptr<backend::Backend> {
+    if (docker.unavailable()) return nullptr;
+    return backend::docker_probe_backend(docker.socket(), image);
   };
   return p;
 }
 
-std::string status_line(server::SlotPool& slots, const server::GenerationStore& gens) {
+std::string status_line(service::SlotPool& slots, const service::GenerationStore& gens) {
   return "slots busy " + std::to_string(slots.busy()) + "/" + std::to_string(slots.slots()) + ", queued " +
          std::to_string(slots.queued()) + ", generation " + std::to_string(gens.current()->number);
 }
 
 int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherited_fds) {
   const std::string cgroup_mode = sandbox::cgroup_mode();
-  server::DockerEngine docker(cfg.docker_socket);
+  service::DockerHealthMonitor docker(cfg.docker_socket);
   const std::size_t leftovers = docker.remove_leftovers();
   auto docker_problem = docker.unavailable();
 
   logging::info("probing", "probing runtimes", {{"config", cfg.file.string()}});
-  server::GenerationStore generations(server::load_generation(cfg, 1, probe_options(docker, cfg.slots, cfg.images_root)));
+  service::GenerationStore generations(service::load_generation(cfg, 1, probe_options(docker, cfg.slots, cfg.images_root)));
   auto g = generations.current();
 
   json::object backends{{"native", g->catalog->sandbox_error() ? json::value(*g->catalog->sandbox_error()) : json::value("ok")},
@@ -107,10 +104,11 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   // leaves removed after its answer has gone (docs/performance.md).
   sandbox::keep_network_namespaces_ready(cfg.slots);
   sandbox::clean_up_in_background();
-  server::SlotPool slots(cfg.slots, cfg.effective_queue_size());
-  server::Metrics metrics;
+  service::SlotPool slots(cfg.slots, cfg.effective_queue_size());
+  service::Metrics metrics;
   metrics.set_generation(g->number);
-  server::App app(generations, slots, metrics, docker);
+  service::RunService core(generations, slots, metrics, docker, service::production_backends(cfg.docker_socket));
+  server::App app(core);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge

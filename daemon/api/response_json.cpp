@@ -112,7 +112,7 @@ void release(std::string& s) { std::string().swap(s); }
 
 // release: the stage's output is freed once written (the writing pass only).
 template <class Sink>
-void write_stage(Writer<Sink>& w, Stage& s, Encoding encoding, bool is_test, bool release_output) {
+void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_test, bool release_output) {
   w.open();
   w.key("status");
   w.text(s.status);
@@ -147,7 +147,7 @@ void write_stage(Writer<Sink>& w, Stage& s, Encoding encoding, bool is_test, boo
 template <class Sink>
 void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_output) {
   Writer<Sink> w(sink);
-  auto stage_or_null = [&](std::optional<Stage>& s) {
+  auto stage_or_null = [&](std::optional<StageResult>& s) {
     if (s) write_stage(w, *s, encoding, false, release_output);
     else w.raw("null");
   };
@@ -168,7 +168,7 @@ void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_
   if (r.tests) {
     w.raw("[");
     bool first = true;
-    for (Stage& t : *r.tests) {
+    for (StageResult& t : *r.tests) {
       if (!first) w.raw(",");
       first = false;
       write_stage(w, t, encoding, true, release_output);

@@ -2,7 +2,7 @@
 #include <string>
 
 #include "api/run_request.hpp"
-#include "api/stage.hpp"
+#include "api/stage_result.hpp"
 
 namespace runbox::api {
 

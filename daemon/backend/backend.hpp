@@ -1,10 +1,11 @@
 #pragma once
-// The one interface a run goes through, whichever engine runs it: the native sandbox here, the
-// Docker Engine later. The judge logic above it (compile once, run each test, compare) is
-// written once for both.
+// The one interface a stage goes through, whichever engine runs it: the native sandbox or the
+// Docker Engine. The judge logic above it (compile once, run each test, compare) and the
+// runtimes' version probes are written once for both. A backend answers in the sandbox's typed
+// Result; the wire form is made in api/ (stage_result.hpp).
 #include <string>
 
-#include "api/stage.hpp"
+#include "runbox/sandbox/result.hpp"
 #include "runbox/sandbox/spec.hpp"
 
 namespace runbox::backend {
@@ -13,15 +14,16 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;  // "native" | "docker"
-  // Runs one stage. Never throws for what the program does; failures are internal_error stages.
-  virtual api::Stage run_stage(const sandbox::Spec& spec) = 0;
+  // Runs one stage. Never throws for what the program does; failures are internal_error
+  // results with a typed Failure.
+  virtual sandbox::Result run_stage(const sandbox::Spec& spec) = 0;
 };
 
 // The sandbox library as a backend.
 class NativeBackend final : public Backend {
  public:
   std::string name() const override { return "native"; }
-  api::Stage run_stage(const sandbox::Spec& spec) override;
+  sandbox::Result run_stage(const sandbox::Spec& spec) override;
 };
 
 }  // namespace runbox::backend

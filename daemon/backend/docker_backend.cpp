@@ -1,22 +1,45 @@
-// DockerBackend: options -> container settings, the runtime check, Result -> Stage.
+// DockerBackend: options -> container settings, the runtime check, engine failures typed.
 #include "backend/docker_backend.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 
 #include "docker/container_run.hpp"
+#include "docker/containers.hpp"
 
 namespace runbox::backend {
 namespace {
 
-api::Stage internal_error(const std::string& why) {
-  api::Stage s;
-  s.status = "internal_error";
-  s.stderr_data = "runbox: docker: " + why;
-  s.internal_cause = "docker";
-  return s;
+sandbox::Result internal_error(const std::string& why) {
+  sandbox::Result r;
+  r.status = sandbox::Status::internal_error;
+  r.error = "docker: " + why;
+  r.failure = {sandbox::Failure::Source::engine, "docker", 0};
+  return r;
 }
 
 }  // namespace
+
+std::unique_ptr<Backend> docker_run_backend(const std::filesystem::path& socket, const std::string& image,
+                                            const std::string& oci_runtime, const std::string& seccomp_json) {
+  DockerOptions o;
+  o.socket_path = socket;
+  o.image = image;
+  o.oci_runtime = oci_runtime;
+  o.seccomp_json = seccomp_json;
+  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
+  return std::make_unique<DockerBackend>(std::move(o));
+}
+
+std::unique_ptr<Backend> docker_probe_backend(const std::filesystem::path& socket, const std::string& image) {
+  DockerOptions o;
+  o.socket_path = socket;
+  o.image = image;
+  o.engine_default_seccomp = true;  // the runtime's own version command, no submitted code
+  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
+  return std::make_unique<DockerBackend>(std::move(o));
+}
 
 DockerBackend::DockerBackend(DockerOptions options) : options_(std::move(options)), client_(options_.socket_path) {
   settings_.image = options_.image;
@@ -38,23 +61,12 @@ std::optional<std::string> DockerBackend::runtime_missing() {
   return std::nullopt;
 }
 
-api::Stage DockerBackend::run_stage(const sandbox::Spec& spec) {
+sandbox::Result DockerBackend::run_stage(const sandbox::Spec& spec) {
   try {
     if (auto missing = runtime_missing()) return internal_error(*missing);
     sandbox::Result r = docker::run_container(client_, spec, settings_);
     if (r.status == sandbox::Status::internal_error) return internal_error(r.error);
-    api::Stage s;
-    s.status = std::string(sandbox::to_string(r.status));
-    s.exit_code = r.exit_code;
-    s.signal = r.signal;
-    s.stdout_data = std::move(r.stdout_data);
-    s.stderr_data = std::move(r.stderr_data);
-    s.stdout_truncated = r.stdout_truncated;
-    s.stderr_truncated = r.stderr_truncated;
-    s.cpu_ms = r.cpu_ms;
-    s.wall_ms = r.wall_ms;
-    s.memory_kb = r.memory_kb;
-    return s;
+    return r;
   } catch (const std::exception& e) {
     return internal_error(e.what());
   }

@@ -1,10 +1,12 @@
 #pragma once
-// The Docker Engine as a backend: same Spec in, same Stage out as the native sandbox, each stage
-// in a fresh container (docs/docker.md). Engine failures are internal_error stages whose stderr
-// starts "runbox: docker: "; run_stage never throws.
+// The Docker Engine as a backend: same Spec in, same Result out as the native sandbox, each stage
+// in a fresh container (docs/docker.md). Engine failures are internal_error results with the
+// Failure source `engine` (step "docker"), their message starting "docker: "; run_stage never
+// throws.
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,7 +32,7 @@ class DockerBackend final : public Backend {
  public:
   explicit DockerBackend(DockerOptions options);
   std::string name() const override { return "docker"; }
-  api::Stage run_stage(const sandbox::Spec& spec) override;
+  sandbox::Result run_stage(const sandbox::Spec& spec) override;
 
  private:
   // nullopt when the engine has options_.oci_runtime; the error otherwise. Asked once.
@@ -42,5 +44,12 @@ class DockerBackend final : public Backend {
   std::mutex mu_;
   bool runtime_checked_ = false;
 };
+
+// A run of submitted code in `image` by runboxd: labelled with this daemon's pid (the orphan
+// sweeps know it by that), under the tier's seccomp profile (an empty one: internal_error).
+std::unique_ptr<Backend> docker_run_backend(const std::filesystem::path& socket, const std::string& image,
+                                            const std::string& oci_runtime, const std::string& seccomp_json);
+// A runtime's version command in `image`, under the engine's default seccomp profile.
+std::unique_ptr<Backend> docker_probe_backend(const std::filesystem::path& socket, const std::string& image);
 
 }  // namespace runbox::backend

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "config/placeholders.hpp"
 #include "config/toml_reader.hpp"
 
 namespace runbox::config {
@@ -13,7 +14,6 @@ namespace {
 using detail::line_of;
 using detail::TomlReader;
 
-constexpr std::uint64_t kMaxPlaceholderFactor = 1000;
 constexpr double kMaxMultiplier = 1000;
 
 bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -37,54 +37,6 @@ bool valid_env_key(std::string_view k) {
   return std::all_of(k.begin(), k.end(), [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
-}
-
-std::optional<std::uint64_t> placeholder_value(std::string_view name, const sandbox::Limits& l) {
-  if (name == "cpu_ms") return l.cpu_ms;
-  if (name == "wall_ms") return l.wall_ms;
-  if (name == "memory_mb") return l.memory_mb;
-  if (name == "pids") return l.pids;
-  if (name == "output_kb") return l.output_kb;
-  if (name == "file_size_kb") return l.file_size_kb;
-  if (name == "box_mb") return l.box_mb;
-  if (name == "tmp_mb") return l.tmp_mb;
-  if (name == "nofile") return l.nofile;
-  if (name == "stack_mb") return l.stack_mb;
-  return std::nullopt;
-}
-
-struct Placeholder {
-  std::size_t pos, len;
-  std::string_view name;
-  std::string_view factor;  // digits after '*', empty when none
-};
-
-// Walks the {word} / {word*N} patterns of arg in order.
-void for_each_placeholder(std::string_view arg, const std::function<void(const Placeholder&)>& f) {
-  std::size_t i = 0;
-  while ((i = arg.find('{', i)) != std::string_view::npos) {
-    std::size_t j = i + 1;
-    while (j < arg.size() && ((arg[j] >= 'a' && arg[j] <= 'z') || arg[j] == '_')) ++j;
-    std::size_t name_end = j;
-    std::size_t factor_begin = j;
-    if (j < arg.size() && arg[j] == '*') {
-      factor_begin = ++j;
-      while (j < arg.size() && arg[j] >= '0' && arg[j] <= '9') ++j;
-      if (j == factor_begin) { ++i; continue; }
-    }
-    if (name_end == i + 1 || j >= arg.size() || arg[j] != '}') { ++i; continue; }
-    f(Placeholder{i, j + 1 - i, arg.substr(i + 1, name_end - i - 1),
-                  arg.substr(factor_begin, j - factor_begin)});
-    i = j + 1;
-  }
-}
-
-std::uint64_t parse_factor(std::string_view digits) {
-  if (digits.empty()) return 1;
-  if (digits.size() > 4) return 0;  // over the bound; refused by the caller
-  std::uint64_t v = 0;
-  for (char c : digits) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  return v;
 }
 
 class RuntimeReader {
@@ -258,44 +210,6 @@ const RuntimeDef* RuntimeSet::find(std::string_view name_or_alias) const {
       if (a == name_or_alias) return &d;
   }
   return nullptr;
-}
-
-std::string expand_placeholders(std::string_view arg, const sandbox::Limits& limits) {
-  std::string out;
-  std::size_t copied = 0;
-  for_each_placeholder(arg, [&](const Placeholder& p) {
-    auto v = placeholder_value(p.name, limits);
-    std::uint64_t k = parse_factor(p.factor);
-    if (!v || k < 1 || k > kMaxPlaceholderFactor) return;  // refused at load; left as written
-    out.append(arg.substr(copied, p.pos - copied));
-    out += std::to_string(*v * k);
-    copied = p.pos + p.len;
-  });
-  out.append(arg.substr(copied));
-  return out;
-}
-
-std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv, const sandbox::Limits& limits) {
-  std::vector<std::string> out;
-  out.reserve(argv.size());
-  for (const auto& a : argv) out.push_back(expand_placeholders(a, limits));
-  return out;
-}
-
-std::optional<std::string> parse_version_output(std::string_view stdout_data, std::string_view stderr_data) {
-  for (std::string_view s : {stdout_data, stderr_data}) {
-    while (!s.empty()) {
-      auto nl = s.find('\n');
-      std::string_view line = s.substr(0, nl);
-      s = nl == std::string_view::npos ? std::string_view{} : s.substr(nl + 1);
-      const char* ws = " \t\r\v\f";
-      auto b = line.find_first_not_of(ws);
-      if (b == std::string_view::npos) continue;
-      auto e = line.find_last_not_of(ws);
-      return std::string(line.substr(b, e - b + 1));
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace runbox::config

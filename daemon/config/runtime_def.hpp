@@ -33,7 +33,7 @@ struct RuntimeDef {
   std::string source_file;           // file name the code is written to in /box ("main.py")
   std::optional<std::vector<std::string>> compile;  // compile stage argv; none = interpreted
   std::vector<std::string> run;      // run stage argv; a request's args are appended
-  std::vector<std::string> version;  // prints the version (see parse_version_output)
+  std::vector<std::string> version;  // prints the version (service/runtime_probe.hpp reads it)
   std::vector<std::string> env;      // KEY=VALUE for every stage (and the version command)
   LimitMultipliers run_multipliers;      // [limits]
   LimitMultipliers compile_multipliers;  // [compile_limits]
@@ -65,18 +65,5 @@ class RuntimeSet {
  private:
   std::vector<RuntimeDef> defs_;
 };
-
-// Placeholders in compile/run/version arguments, substituted per stage with that stage's
-// effective limits: {cpu_ms} {wall_ms} {memory_mb} {pids} {output_kb} {file_size_kb} {box_mb}
-// {tmp_mb} {nofile} {stack_mb}, each also as {name*N} (N = 1..1000, the value times N), e.g.
-// "-Xmx{memory_mb*2}m". Any other {word} or {word*N} is refused when the file is loaded; braces
-// that do not form that pattern are literal.
-std::string expand_placeholders(std::string_view arg, const sandbox::Limits& limits);
-std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv, const sandbox::Limits& limits);
-
-// The version string from the version command's output: the first non-empty line of stdout,
-// else of stderr (`java -version` writes to stderr), with surrounding whitespace trimmed;
-// nullopt when both are blank.
-std::optional<std::string> parse_version_output(std::string_view stdout_data, std::string_view stderr_data);
 
 }  // namespace runbox::config

@@ -34,25 +34,25 @@ sandbox::Spec stage_spec(const JobPlan& plan, const StagePlan& stage, const sand
   return spec;
 }
 
-api::Stage internal_error(const std::string& why) {
-  api::Stage s;
-  s.status = "internal_error";
-  s.stderr_data = "runbox: " + why;
-  s.internal_cause = "job";  // preparing /box (writing files, copying it per test)
-  return s;
+sandbox::Result internal_error(const std::string& why) {
+  sandbox::Result r;
+  r.status = sandbox::Status::internal_error;
+  r.error = why;
+  r.failure = {sandbox::Failure::Source::box, "job", 0};  // preparing /box (writing files, copying it per test)
+  return r;
 }
 
 // One run of the program in a fresh sandbox over `box`, its output within `budget`.
-api::Stage run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
+sandbox::Result run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
                     const std::string& stdin_data, backend::Backend& backend, int cancel_fd, OutputBudget& budget) {
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
   stage.limits = budget.cap(stage.limits);
   auto spec = stage_spec(plan, stage, box, cancel_fd);
   spec.stdin_data = stdin_data;
-  api::Stage s = backend.run_stage(spec);
-  budget.charge(s);
-  return s;
+  sandbox::Result r = backend.run_stage(spec);
+  budget.charge(r);
+  return r;
 }
 
 // The client has gone (or runboxd gives up on the run while draining): the cancel eventfd is
@@ -65,12 +65,12 @@ bool cancelled(int cancel_fd) {
 
 // A test the job did not run because the run was cancelled: what a stage killed by the
 // cancellation says, without building a sandbox for it.
-api::Stage not_run_cancelled() {
-  api::Stage s;
-  s.status = "internal_error";
-  s.stderr_data = "runbox: cancelled";
-  s.internal_cause = "cancelled";
-  return s;
+sandbox::Result not_run_cancelled() {
+  sandbox::Result r;
+  r.status = sandbox::Status::internal_error;
+  r.error = "cancelled";
+  r.failure = {sandbox::Failure::Source::cancelled, "cancelled", 0};
+  return r;
 }
 
 }  // namespace
@@ -87,8 +87,7 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
       ++out.stages_run;
       out.compile = backend.run_stage(stage_spec(plan, compile, prepared, cancel_fd));
       budget.charge(*out.compile);
-      if (out.compile->status == "runtime_error") out.compile->status = "compile_error";
-      if (out.compile->status != "ok") {
+      if (out.compile_failed()) {
         out.cancelled = cancelled(cancel_fd);
         return out;
       }
@@ -99,18 +98,16 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
       for (const auto& t : *req.tests) {
         // Nobody waits for the rest: no sandbox for them (the answer keeps one result per test).
         if (out.cancelled || (out.cancelled = cancelled(cancel_fd))) {
-          out.tests->push_back(not_run_cancelled());
+          out.tests->push_back({not_run_cancelled(), false});
           continue;
         }
         // Each test gets a fresh copy of the prepared box: no test sees or damages what another left.
         sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
         box.copy_from(prepared.path());  // follows nothing the compile stage left (box_copy.hpp)
         ++out.stages_run;
-        api::Stage s = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd, budget);
-        s.verdict = s.status != "ok" ? s.status
-                    : api::compare_output(req.compare, t.expected_stdout, s.stdout_data) ? "accepted"
-                                                                                         : "wrong_answer";
-        out.tests->push_back(std::move(s));
+        sandbox::Result r = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd, budget);
+        const bool matched = r.status == sandbox::Status::ok && api::compare_output(req.compare, t.expected_stdout, r.stdout_data);
+        out.tests->push_back({std::move(r), matched});
       }
     } else if (!(out.cancelled = cancelled(cancel_fd))) {
       ++out.stages_run;

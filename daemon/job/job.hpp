@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "api/run_request.hpp"
-#include "api/stage.hpp"
 #include "backend/backend.hpp"
 #include "runbox/sandbox/limits.hpp"
+#include "runbox/sandbox/result.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 
 namespace runbox::job {
@@ -38,12 +38,30 @@ struct JobPlan {
   std::uint64_t output_budget_bytes = 16 * 1024 * 1024;
 };
 
+// One judge test: how its run ended, and whether its stdout matched the expected one (only
+// meaningful when it ended ok).
+struct TestOutcome {
+  sandbox::Result result;
+  bool output_matched = false;
+};
+
+// Typed to the edge: the transports make their wire form of it (api/stage_result.hpp).
 struct JobOutcome {
-  std::optional<api::Stage> compile;
-  std::optional<api::Stage> run;
-  std::optional<std::vector<api::Stage>> tests;
+  std::optional<sandbox::Result> compile;  // ended ok, or the job stopped there
+  std::optional<sandbox::Result> run;
+  std::optional<std::vector<TestOutcome>> tests;
   unsigned stages_run = 0;  // sandboxes (or containers) started for it
   bool cancelled = false;   // the cancel fd fired: the tests after that point were not run
+
+  bool compile_failed() const { return compile && compile->status != sandbox::Status::ok; }
+  // Every stage's result, in order: compile, run, tests.
+  template <class F>
+  void for_each_result(F f) const {
+    if (compile) f(*compile);
+    if (run) f(*run);
+    if (tests)
+      for (const auto& t : *tests) f(t.result);
+  }
 };
 
 JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd);

@@ -21,14 +21,17 @@ bool OutputBudget::take(std::string& data, bool& truncated) {
   return true;
 }
 
-void OutputBudget::charge(api::Stage& stage) {
-  if (stage.status == "internal_error") {
-    left_ -= std::min<std::uint64_t>(left_, stage.stdout_data.size() + stage.stderr_data.size());
+void OutputBudget::charge(sandbox::Result& stage) {
+  if (stage.status == sandbox::Status::internal_error) {
+    // The answer carries stdout and "runbox: " + the message in place of stderr.
+    stage.stderr_data.clear();
+    stage.stderr_data.shrink_to_fit();
+    left_ -= std::min<std::uint64_t>(left_, stage.stdout_data.size() + stage.error.size() + 8);
     return;
   }
   const bool cut_out = take(stage.stdout_data, stage.stdout_truncated);
   const bool cut_err = take(stage.stderr_data, stage.stderr_truncated);
-  if (cut_out || cut_err) stage.status = "output_limit";
+  if (cut_out || cut_err) stage.status = sandbox::Status::output_limit;
 }
 
 }  // namespace runbox::job

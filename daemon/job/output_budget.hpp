@@ -4,8 +4,8 @@
 // written, so without it 256 tests of 16 MB each would be held at once.
 #include <cstdint>
 
-#include "api/stage.hpp"
 #include "runbox/sandbox/limits.hpp"
+#include "runbox/sandbox/result.hpp"
 
 namespace runbox::job {
 
@@ -21,8 +21,9 @@ class OutputBudget {
 
   // Spends the stage's stdout, then its stderr. What does not fit is cut off (and its memory
   // released), the stream is flagged truncated and the stage ends output_limit. An
-  // internal_error's stderr is runbox's own short message: spent, never cut.
-  void charge(api::Stage& stage);
+  // internal_error's answer carries runbox's own short message for stderr (api/stage_result):
+  // spent, never cut (the program's stderr is dropped).
+  void charge(sandbox::Result& stage);
 
   std::uint64_t left() const { return left_; }
 

@@ -1,8 +1,5 @@
 #include "server/app.hpp"
 
-#include <sys/random.h>
-#include <unistd.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,14 +7,11 @@
 #include <chrono>
 
 #include "api/error_body.hpp"
-#include "log/logger.hpp"
-#include "server/request_screen.hpp"
-#include "server/backend_choice.hpp"
 #include "api/parse_run_request.hpp"
 #include "api/response_json.hpp"
-#include "backend/backend.hpp"
-#include "config/effective_limits.hpp"
-#include "job/job.hpp"
+#include "api/stage_result.hpp"
+#include "log/logger.hpp"
+#include "server/request_screen.hpp"
 
 namespace runbox::server {
 namespace {
@@ -25,38 +19,40 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-std::string new_run_id() {
-  unsigned char bytes[16];
-  if (::getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) throw std::runtime_error("getrandom");
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : bytes) id += {hex[b >> 4], hex[b & 15]};
-  return id;
+// Executes the plan on a slot; nullopt when the queue is full. The awaiting coroutine resumes
+// on its own executor when the job is done; no I/O thread ever blocks on a sandbox. (Callables
+// are named locals, not temporaries in the co_await expression: GCC 12 mis-destroys those.)
+asio::awaitable<std::optional<service::RunOutcome>> execute(service::RunService& core,
+                                                            std::shared_ptr<const service::RunPlan> plan, int cancel_fd) {
+  using Outcome = std::optional<service::RunOutcome>;
+  auto exec = co_await asio::this_coro::executor;
+  auto initiation = [&core, plan = std::move(plan), cancel_fd, exec](auto handler) mutable {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    std::function<void(service::RunOutcome)> done = [h, exec](service::RunOutcome o) {
+      asio::post(exec, [h, o = std::move(o)]() mutable { (*h)(Outcome(std::move(o))); });
+    };
+    if (!core.execute(std::move(plan), cancel_fd, std::move(done))) asio::post(exec, [h]() mutable { (*h)(Outcome{}); });
+  };
+  Outcome result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(std::move(initiation),
+                                                                                               asio::use_awaitable);
+  co_return result;
 }
 
-// Runs fn on a slot; nullopt when the queue is full. The awaiting coroutine resumes on its own
-// executor when the job is done; no I/O thread ever blocks on a sandbox. (Callables are named
-// locals, not temporaries in the co_await expression: GCC 12 mis-destroys those.)
-template <class T>
-asio::awaitable<std::optional<T>> on_slot(SlotPool& pool, std::function<T(unsigned)> fn) {
-  auto exec = co_await asio::this_coro::executor;
-  auto initiation = [&pool, fn = std::move(fn), exec](auto handler) mutable {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    bool queued = pool.try_submit([h, fn, exec](unsigned slot) mutable {
-      std::optional<T> result;
-      try {
-        result = fn(slot);
-      } catch (...) {
-        // fn reports its own failures in T; this only guards the slot thread.
-      }
-      asio::post(exec, [h, r = std::move(result)]() mutable { (*h)(std::move(r)); });
-    });
-    if (!queued) asio::post(exec, [h]() mutable { (*h)(std::optional<T>{}); });
-  };
-  std::optional<T> result =
-      co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::optional<T>)>(std::move(initiation),
-                                                                                         asio::use_awaitable);
-  co_return result;
+// The core's typed outcome in API v1's form (api/stage_result.hpp makes each stage).
+api::RunResponse run_response(const std::string& id, const service::RunPlan& plan, job::JobOutcome&& o) {
+  api::RunResponse r;
+  r.id = id;
+  r.runtime = plan.runtime->def.name;
+  r.version = plan.runtime->version;
+  r.backend = plan.backend.backend;
+  if (o.compile) r.compile = api::stage_result(std::move(*o.compile), api::StageKind::compile);
+  if (o.run) r.run = api::stage_result(std::move(*o.run), api::StageKind::run);
+  if (o.tests) {
+    r.tests.emplace();
+    r.tests->reserve(o.tests->size());
+    for (auto& t : *o.tests) r.tests->push_back(api::stage_result(std::move(t.result), api::StageKind::test, t.output_matched));
+  }
+  return r;
 }
 
 std::string endpoint_label(const Request& req) {
@@ -69,54 +65,9 @@ std::string endpoint_label(const Request& req) {
 
 bool is_public(const std::string& target) { return target == "/healthz" || target == "/readyz" || target == "/metrics"; }
 
-std::string final_status(const job::JobOutcome& o) {
-  if (o.cancelled) return "cancelled";  // the client went away (or a drain gave up on it)
-  if (o.compile && o.compile->status != "ok") return o.compile->status;
-  if (o.run) return o.run->status;
-  return "judged";
-}
-
-// Totals over the stages of a job, for the request's log line.
-struct JobTotals {
-  std::uint64_t cpu_ms = 0, wall_ms = 0, memory_kb = 0;
-};
-JobTotals totals(const job::JobOutcome& o) {
-  JobTotals t;
-  auto add = [&](const api::Stage& s) {
-    t.cpu_ms += s.cpu_ms;
-    t.wall_ms += s.wall_ms;
-    t.memory_kb = std::max(t.memory_kb, s.memory_kb);
-  };
-  if (o.compile) add(*o.compile);
-  if (o.run) add(*o.run);
-  if (o.tests)
-    for (const auto& s : *o.tests) add(s);
-  return t;
-}
-
-template <class F>
-void for_each_stage(const job::JobOutcome& o, F f) {
-  if (o.compile) f(*o.compile);
-  if (o.run) f(*o.run);
-  if (o.tests)
-    for (const auto& s : *o.tests) f(s);
-}
-
-// What a slot hands back: the job's outcome and how long it waited for the slot.
-struct SlotResult {
-  job::JobOutcome outcome;
-  double queue_wait_s = 0;
-};
-
 }  // namespace
 
-struct App::Caller {
-  std::string key = "anonymous";  // the key's name; "anonymous" without a keys file
-  std::string tier = "default";
-};
-
-App::App(GenerationStore& generations, SlotPool& slots, Metrics& metrics, DockerEngine& docker)
-    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker) {}
+App::App(service::RunService& core) : core_(core), metrics_(core.metrics()) {}
 
 Response App::json(const Request& req, int status, std::string body) const {
   Response res{static_cast<http::status>(status), req.version()};
@@ -158,7 +109,7 @@ Response App::unauthorized(const Request& req, bool presented) const {
 }
 
 std::optional<Response> App::screen(const http::request_header<>& head, const Peer& peer) {
-  auto g = generations_.current();
+  auto g = core_.generation();
   const std::string target(head.target());
   Request req{head.method(), head.target(), head.version()};  // the answer's version
   auto refuse = [&](int status, const std::string& code, const std::string& message, json::object fields) {
@@ -223,7 +174,7 @@ std::optional<Response> App::authenticate(const Request& req, const Generation& 
 asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
   const std::string target(req.target());
   const auto method = req.method();
-  auto g = generations_.current();
+  auto g = core_.generation();
   Response res;
   Caller caller;
   auto only = [&](http::verb allowed) {
@@ -273,19 +224,10 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
   co_return res;
 }
 
-std::optional<std::string> App::runtime_problem(const Generation& g, const RuntimeState& rt) {
-  BackendChoice c = choose_backend(g.default_tier().policy, rt, g.catalog->sandbox_error());
-  if (c.refusal) return c.refusal;
-  if (c.backend == "docker") {
-    if (auto why = docker_.unavailable()) return "docker backend: " + *why;
-    if (auto why = docker_.missing_runtime(c.oci_runtime)) return *why;
-  }
-  return std::nullopt;
-}
-
 Response App::get_runtimes(const Request& req, const Generation& g) {
   json::array list;
-  for (const auto& s : g.catalog->all()) {
+  for (const auto& v : core_.runtimes(g)) {
+    const auto& s = *v.state;
     json::object o;
     o["name"] = s.def.name;
     json::array aliases;
@@ -293,37 +235,25 @@ Response App::get_runtimes(const Request& req, const Generation& g) {
     o["aliases"] = std::move(aliases);
     o["version"] = s.version ? json::value(*s.version) : json::value(nullptr);
     o["compiled"] = s.def.has_compile();
-    o["backend"] = choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).backend;
-    if (auto problem = runtime_problem(g, s)) o["error"] = *problem;
+    o["backend"] = v.backend;
+    if (v.problem) o["error"] = *v.problem;
     list.push_back(std::move(o));
   }
   return json(req, 200, json::serialize(list));
 }
 
-bool App::ready() {
-  if (draining_) return false;
-  auto g = generations_.current();
-  if (g->catalog->sandbox_error()) return false;
-  for (const auto& s : g->catalog->all())
-    if (!runtime_problem(*g, s)) return true;
-  return false;
-}
-
 Response App::get_readyz(const Request& req) {
-  auto g = generations_.current();
+  auto g = core_.generation();
   json::object o;
   const bool is_ready = ready();
   o["ready"] = is_ready;
-  o["draining"] = draining_.load();
+  o["draining"] = core_.draining();
   o["sandbox"] = g->catalog->sandbox_error() ? json::value(*g->catalog->sandbox_error()) : json::value("ok");
-  auto docker_problem = docker_.unavailable();
+  auto docker_problem = core_.docker().unavailable();
   o["docker"] = docker_problem ? json::value(*docker_problem) : json::value("ok");
   o["generation"] = g->number;
   json::object runtimes;
-  for (const auto& s : g->catalog->all()) {
-    auto problem = runtime_problem(*g, s);
-    runtimes[s.def.name] = problem ? *problem : std::string("ready");
-  }
+  for (const auto& v : core_.runtimes(*g)) runtimes[v.state->def.name] = v.problem ? *v.problem : std::string("ready");
   o["runtimes"] = std::move(runtimes);
   Response res = json(req, is_ready ? 200 : 503, json::serialize(o));
   if (!is_ready) res.set(http::field::retry_after, "5");
@@ -331,7 +261,7 @@ Response App::get_readyz(const Request& req) {
 }
 
 Response App::get_metrics(const Request& req) const {
-  metrics_.set_slots(slots_.busy(), slots_.queued());
+  metrics_.set_slots(core_.slots().busy(), core_.slots().queued());
   Response res{http::status::ok, req.version()};
   res.set(http::field::content_type, "text/plain; version=0.0.4");
   res.keep_alive(req.keep_alive());
@@ -339,141 +269,27 @@ Response App::get_metrics(const Request& req) const {
   return res;
 }
 
-void App::cancel_all_runs() {
-  std::lock_guard lock(cancel_mu_);
-  std::uint64_t one = 1;
-  for (int fd : active_cancel_fds_) (void)!::write(fd, &one, sizeof one);
-}
-
 asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, const Caller& caller) {
-  const auto started = std::chrono::steady_clock::now();
-  const std::string id = new_run_id();
-  auto g = generations_.current();  // this run's files, to its end
-  json::object log_fields{{"id", id}, {"key", caller.key}, {"key_name", caller.key}, {"tier", caller.tier}};
-  auto refuse = [&](int status, const std::string& code, const std::string& message) {
-    log_fields["status"] = code;  // the error code stands where a run's status would
-    log_fields["http_status"] = status;
-    log_fields["error"] = code;
-    logging::info("request", "run " + id + " refused: " + std::to_string(status) + " " + code, log_fields);
-    return api_error(req, status, code, message);
+  auto g = core_.generation();  // this run's files, to its end
+  service::RunRecord record(caller);
+  auto refuse = [&](const service::Refusal& r) {
+    record.refused(r);
+    return api_error(req, r.status, r.code, r.message);
   };
+  auto parsed = api::parse_run_request(req.body(), service::parse_limits(*g, caller));
+  if (auto* e = std::get_if<api::ApiError>(&parsed)) co_return refuse({e->status, e->code, e->message});
+  auto planned = core_.plan(std::move(g), caller, std::move(std::get<api::RunRequest>(parsed)), record);
+  if (auto* r = std::get_if<service::Refusal>(&planned)) co_return refuse(*r);
+  auto plan = std::make_shared<const service::RunPlan>(std::move(std::get<service::RunPlan>(planned)));
+  const api::Encoding encoding = plan->request->encoding;
 
-  const Tier& tier = g->tiers.at(caller.tier);
-  api::ParseLimits parse_limits;
-  parse_limits.max_tests = tier.policy.request.max_tests;
-  auto parsed = api::parse_run_request(req.body(), parse_limits);
-  if (auto* e = std::get_if<api::ApiError>(&parsed)) co_return refuse(e->status, e->code, e->message);
-  auto run_req = std::make_shared<api::RunRequest>(std::move(std::get<api::RunRequest>(parsed)));
-  log_fields["runtime"] = run_req->runtime;
-
-  const RuntimeState* rt = g->catalog->find(run_req->runtime);
-  if (!rt) co_return refuse(404, "unknown_runtime", "no runtime named '" + run_req->runtime + "' (GET /v1/runtimes lists them)");
-  log_fields["runtime"] = rt->def.name;
-  BackendChoice choice = choose_backend(tier.policy, *rt, g->catalog->sandbox_error());
-  log_fields["backend"] = choice.backend;
-  if (choice.refusal) co_return refuse(503, "runtime_unavailable", *choice.refusal);
-  if (choice.backend == "docker") {
-    if (auto why = docker_.unavailable())
-      co_return refuse(503, "runtime_unavailable", rt->def.name + " runs on the docker backend, which is unavailable: " + *why);
-    if (auto why = docker_.missing_runtime(choice.oci_runtime)) co_return refuse(503, "runtime_unavailable", *why);
-  }
-  if (draining_) co_return refuse(503, "overloaded", "runboxd is shutting down");
-
-  auto plan = std::make_shared<job::JobPlan>();
-  plan->rootfs = rt->rootfs;
-  plan->env = rt->def.env;
-  plan->source_file = rt->def.source_file;
-  plan->seccomp = tier.seccomp;
-  auto bounds = config::stage_bounds(tier.policy, rt->def, config::Stage::run);
-  plan->box_mb = bounds.defaults.box_mb;
-  plan->output_budget_bytes = sandbox::mib(tier.policy.request.max_answer_output_mb);
-  auto run_limits = config::effective_limits(tier.policy, rt->def, config::Stage::run, run_req->limits);
-  if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits))
-    co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
-  plan->run = {config::expand_placeholders(rt->def.run, std::get<sandbox::Limits>(run_limits)),
-               std::get<sandbox::Limits>(run_limits)};
-  if (rt->def.has_compile()) {
-    auto compile_limits = config::effective_limits(tier.policy, rt->def, config::Stage::compile, run_req->compile_limits);
-    if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits))
-      co_return refuse(422, std::string(config::error_code(refusal->kind)), refusal->message);
-    plan->compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, std::get<sandbox::Limits>(compile_limits)),
-                                   std::get<sandbox::Limits>(compile_limits)};
-  }
-
-  {
-    std::lock_guard lock(cancel_mu_);
-    active_cancel_fds_.insert(ctx.cancel_fd);
-  }
-  const std::uint32_t uid_first = tier.policy.uid_first;
-  const auto submitted = std::chrono::steady_clock::now();
-  DockerEngine* docker = &docker_;
-  std::function<SlotResult(unsigned)> work = [plan, run_req, uid_first, ctx, submitted, choice, g, rt, &tier,
-                                              docker](unsigned slot) {
-    SlotResult r;
-    r.queue_wait_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
-    job::JobPlan p = *plan;
-    if (choice.backend == "docker") {
-      // Containers are apart by their own namespaces; the image's nobody owns /box there.
-      p.uid = p.gid = 65534;
-      auto backend = docker->backend(rt->docker_image, choice.oci_runtime, tier.docker_seccomp_json);
-      r.outcome = job::run_job(p, *run_req, *backend, ctx.cancel_fd);
-      // The engine may be gone: ask it now, so the next request already gets 503, not a try.
-      bool engine_failed = false;
-      for_each_stage(r.outcome, [&](const api::Stage& s) { engine_failed |= s.internal_cause == "docker"; });
-      if (engine_failed) docker->check_now();
-    } else {
-      p.uid = p.gid = uid_first + slot;  // one uid per slot: concurrent runs never share one
-      backend::NativeBackend native;
-      r.outcome = job::run_job(p, *run_req, native, ctx.cancel_fd);
-    }
-    return r;
-  };
-  std::optional<SlotResult> done = co_await on_slot<SlotResult>(slots_, std::move(work));
-  {
-    std::lock_guard lock(cancel_mu_);
-    active_cancel_fds_.erase(ctx.cancel_fd);
-  }
-  if (!done) co_return refuse(503, "overloaded", "all slots are busy and the queue is full; retry later");
-
-  job::JobOutcome& outcome = done->outcome;
-  const std::string status = final_status(outcome);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  metrics_.count_run(rt->def.name, choice.backend, status, seconds, done->queue_wait_s);
-  metrics_.count_stages(choice.backend, outcome.stages_run);
-  for_each_stage(outcome, [&](const api::Stage& s) {
-    // A cancelled stage is no failure to build a sandbox: the run's status says "cancelled".
-    if (s.status != "internal_error" || s.internal_cause == "cancelled") return;
-    const std::string cause = s.internal_cause.empty() ? "unknown" : s.internal_cause;
-    metrics_.count_setup_failure(choice.backend, cause);
-    // An internal_error's stderr is runbox's own message (never the program's output).
-    logging::error("run_failed", "run " + id + ": " + choice.backend + " could not run it: " + s.stderr_data.substr(0, 500),
-                   {{"id", id}, {"runtime", rt->def.name}, {"backend", choice.backend}, {"cause", cause}});
-  });
-  JobTotals t = totals(outcome);
-  log_fields["status"] = status;  // the run's: ok, time_limit, ..., compile_error, judged
-  log_fields["http_status"] = 200;
-  log_fields["cpu_ms"] = t.cpu_ms;
-  log_fields["wall_ms"] = t.wall_ms;
-  log_fields["memory_kb"] = t.memory_kb;
-  log_fields["queue_wait_ms"] = static_cast<std::uint64_t>(done->queue_wait_s * 1000);
-  log_fields["duration_ms"] = static_cast<std::uint64_t>(seconds * 1000);
-  if (choice.why != "runtime") log_fields["backend_reason"] = choice.why;
-  if (outcome.tests) log_fields["tests"] = outcome.tests->size();
-  log_fields["stages_run"] = outcome.stages_run;
-  logging::info("request", "run " + id + " " + rt->def.name + " on " + choice.backend + ": " + status, log_fields);
-
-  api::RunResponse response;
-  response.id = id;
-  response.runtime = rt->def.name;
-  response.version = rt->version;
-  response.backend = choice.backend;
-  response.compile = std::move(outcome.compile);
-  response.run = std::move(outcome.run);
-  response.tests = std::move(outcome.tests);
-  const api::Encoding encoding = run_req->encoding;
-  run_req.reset();  // its inputs are not needed any more: free them before the answer grows
+  std::optional<service::RunOutcome> done = co_await execute(core_, plan, ctx.cancel_fd);
+  if (!done) co_return refuse(service::RunService::overloaded());
+  record.finished(*plan, *done, metrics_);
+  api::RunResponse response = run_response(record.id(), *plan, std::move(done->job));
+  plan.reset();  // its inputs are not needed any more: free them before the answer grows
   Response res = json(req, 200, api::response_text(std::move(response), encoding));
-  res.set("X-Request-Id", id);
+  res.set("X-Request-Id", record.id());
   co_return res;
 }
 

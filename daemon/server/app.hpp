@@ -3,37 +3,33 @@
 // → resolve runtime → choose the backend → merge limits → queue on a slot → run the job →
 // answer and log), runtimes, health, readiness and metrics. It sees requests and responses
 // only; sockets are the session's business. Each request works on the generation of files in
-// force when it arrived (server/generation.hpp), so a reload never changes a run midway.
-#include <atomic>
+// force when it arrived (service/generation.hpp), so a reload never changes a run midway.
 #include <memory>
-#include <mutex>
-#include <set>
 
 #include "auth/rate_limiter.hpp"
-#include "server/docker_engine.hpp"
-#include "server/generation.hpp"
 #include "server/http_types.hpp"
-#include "server/metrics.hpp"
-#include "server/slot_pool.hpp"
+#include "service/caller.hpp"
+#include "service/run_service.hpp"
 
 namespace runbox::server {
 
 class App final : public Handler {
  public:
-  App(GenerationStore& generations, SlotPool& slots, Metrics& metrics, DockerEngine& docker);
+  explicit App(service::RunService& core);
 
   std::optional<Response> screen(const http::request_header<>& head, const Peer& peer) override;
   boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) override;
   Response error(unsigned version, int status, const std::string& code, const std::string& message) override;
 
   // Ready: not draining, the native sandbox's self-check passed, and some runtime can run.
-  bool ready();
+  bool ready() { return core_.ready(); }
   // SIGTERM: /readyz turns 503; new runs get 503; running ones finish or are cancelled.
-  void start_draining() { draining_ = true; }
-  void cancel_all_runs();
+  void start_draining() { core_.start_draining(); }
+  void cancel_all_runs() { core_.cancel_all_runs(); }
 
  private:
-  struct Caller;
+  using Caller = service::Caller;
+  using Generation = service::Generation;
   boost::asio::awaitable<Response> post_run(const Request& req, RequestContext ctx, const Caller& caller);
   Response get_runtimes(const Request& req, const Generation& g);
   Response get_readyz(const Request& req);
@@ -45,17 +41,10 @@ class App final : public Handler {
   // The key a request head presents, if it is one of g's; *presented says whether any was.
   const auth::ApiKey* presented_api_key(const http::request_header<>& head, const Generation& g, bool* presented) const;
   Response unauthorized(const Request& req, bool presented) const;
-  // Whether the runtime can run now under its default tier, and why not.
-  std::optional<std::string> runtime_problem(const Generation& g, const RuntimeState& rt);
 
-  GenerationStore& generations_;
-  SlotPool& slots_;
-  Metrics& metrics_;
-  DockerEngine& docker_;
+  service::RunService& core_;
+  service::Metrics& metrics_;
   auth::RateLimiter limiter_;
-  std::atomic<bool> draining_{false};
-  std::mutex cancel_mu_;
-  std::set<int> active_cancel_fds_;
 };
 
 }  // namespace runbox::server

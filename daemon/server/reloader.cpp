@@ -22,7 +22,7 @@ std::vector<std::string> restart_only_changes(const config::DaemonConfig& a, con
 
 }  // namespace
 
-boost::json::array runtime_summary(const Generation& g) {
+boost::json::array runtime_summary(const service::Generation& g) {
   boost::json::array list;
   for (const auto& s : g.catalog->all()) {
     boost::json::object o{{"name", s.def.name}, {"backend", s.def.backend}};
@@ -33,8 +33,8 @@ boost::json::array runtime_summary(const Generation& g) {
   return list;
 }
 
-Reloader::Reloader(std::function<config::DaemonConfig()> read_config, GenerationStore& store, Metrics& metrics,
-                   ProbeOptions probe, std::function<bool()> is_ready)
+Reloader::Reloader(std::function<config::DaemonConfig()> read_config, service::GenerationStore& store, service::Metrics& metrics,
+                   service::ProbeOptions probe, std::function<bool()> is_ready)
     : read_config_(std::move(read_config)),
       store_(store),
       metrics_(metrics),
@@ -63,9 +63,9 @@ bool Reloader::reload() {
     cfg.max_body_bytes = old->config.max_body_bytes;
     cfg.log_format = old->config.log_format;
     cfg.docker_socket = old->config.docker_socket;
-    ProbeOptions probe = probe_;
+    service::ProbeOptions probe = probe_;
     probe.slots = cfg.slots;
-    auto next = load_generation(cfg, old->number + 1, probe);
+    auto next = service::load_generation(cfg, old->number + 1, probe);
     store_.replace(next);
     metrics_.count_reload(true);
     metrics_.set_generation(next->number);

@@ -8,8 +8,8 @@
 #include <functional>
 #include <mutex>
 
-#include "server/generation.hpp"
-#include "server/metrics.hpp"
+#include "service/generation.hpp"
+#include "service/metrics.hpp"
 
 namespace runbox::server {
 
@@ -18,16 +18,16 @@ class Reloader {
   // read_config: the configuration as at start-up (the same file and command-line flags).
   // is_ready: whether the daemon can run code (READY=1 follows a reload only then, and only if
   // it was sent before).
-  Reloader(std::function<config::DaemonConfig()> read_config, GenerationStore& store, Metrics& metrics,
-           ProbeOptions probe, std::function<bool()> is_ready);
+  Reloader(std::function<config::DaemonConfig()> read_config, service::GenerationStore& store, service::Metrics& metrics,
+           service::ProbeOptions probe, std::function<bool()> is_ready);
   // Blocking (probing takes seconds); runs one reload at a time. True when the new set is in force.
   bool reload();
 
  private:
   std::function<config::DaemonConfig()> read_config_;
-  GenerationStore& store_;
-  Metrics& metrics_;
-  ProbeOptions probe_;
+  service::GenerationStore& store_;
+  service::Metrics& metrics_;
+  service::ProbeOptions probe_;
   std::function<bool()> is_ready_;
   bool announced_reloading_ = false;
   std::mutex mu_;
@@ -36,6 +36,6 @@ class Reloader {
 };
 
 // The start-up (and reload) summary of a generation: runtimes with their versions and backends.
-boost::json::array runtime_summary(const Generation& g);
+boost::json::array runtime_summary(const service::Generation& g);
 
 }  // namespace runbox::server

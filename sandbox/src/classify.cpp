@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include "sys_error.hpp"
+
 namespace runbox::sandbox {
 
 void classify(const Observation& o, Result& r) {
@@ -16,9 +18,11 @@ void classify(const Observation& o, Result& r) {
     r.signal = signal_name(SIGKILL);  // runbox or the OOM killer ended it, with its init
   }
 
-  if (o.setup_error) {
+  if (o.setup_failure) {
     r.status = Status::internal_error;
-    r.error = *o.setup_error;
+    r.error = std::string("sandbox setup failed: ") + step_name(o.setup_failure->step) + ": " +
+              errno_text(o.setup_failure->err);
+    r.failure = {Failure::Source::setup, step_id(o.setup_failure->step), o.setup_failure->err};
     return;
   }
   switch (o.killed_for) {
@@ -28,6 +32,7 @@ void classify(const Observation& o, Result& r) {
     case KillReason::cancelled:
       r.status = Status::internal_error;
       r.error = "cancelled";
+      r.failure = {Failure::Source::cancelled, "cancelled", 0};
       return;
     case KillReason::none: break;
   }
@@ -43,6 +48,7 @@ void classify(const Observation& o, Result& r) {
   if (!o.wait_status) {
     r.status = Status::internal_error;
     r.error = "the sandbox's init process ended without reporting the program's status";
+    r.failure = {Failure::Source::host, "supervise", 0};
     return;
   }
   r.status = (r.exit_code && *r.exit_code == 0) ? Status::ok : Status::runtime_error;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "child/child_plan.hpp"
 #include "runbox/sandbox/result.hpp"
 
 namespace runbox::sandbox {
@@ -13,7 +14,7 @@ namespace runbox::sandbox {
 enum class KillReason { none, output_limit, time_limit, wall_time_limit, cancelled };
 
 struct Observation {
-  std::optional<std::string> setup_error;  // the child could not build the sandbox
+  std::optional<ChildFailure> setup_failure;  // the child could not build the sandbox
   KillReason killed_for = KillReason::none;
   std::optional<int> wait_status;          // the program's, when it was reported
   std::uint64_t cpu_ns = 0;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "cgroup/cgroup.hpp"
 #include "cgroup/run_name.hpp"
@@ -24,10 +25,11 @@
 namespace runbox::sandbox {
 namespace {
 
-Result internal_error(std::string why) {
+Result internal_error(std::string why, Failure failure) {
   Result r;
   r.status = Status::internal_error;
   r.error = std::move(why);
+  r.failure = std::move(failure);
   return r;
 }
 
@@ -59,8 +61,10 @@ std::optional<std::string> refused_limit(const Limits& l) {
 }  // namespace
 
 Result run(const Spec& spec) {
-  if (!spec.seccomp) return internal_error("no seccomp filter given: runbox never runs without one");
-  if (auto why = refused_limit(spec.limits)) return internal_error(*why);
+  if (!spec.seccomp)
+    return internal_error("no seccomp filter given: runbox never runs without one", {Failure::Source::refused, "seccomp", 0});
+  if (auto why = refused_limit(spec.limits)) return internal_error(*why, {Failure::Source::refused, "limits", 0});
+  const char* step = "cgroup";  // the parent's step in progress, for a failure's cause
   try {
     CgroupBackend& backend = cgroup_backend();
     process_setup(backend);
@@ -68,18 +72,23 @@ Result run(const Spec& spec) {
     filter.len = static_cast<unsigned short>(spec.seccomp->instructions().size());
     filter.filter = const_cast<sock_filter*>(spec.seccomp->instructions().data());
     auto cgroup = backend.create(next_run_name(), spec.limits);
+    step = "prepare";
     PreparedChild prepared(spec, &filter, cgroup->procs_fds());
     UniqueFd netns = take_ready_netns();  // kept open until the child has entered it
     prepared.plan().netns_fd = netns ? netns.get() : -1;
+    step = "spawn";
     SpawnedChild child = spawn_child(prepared, cgroup->clone_into_fd());
+    step = "supervise";
     Result result;
     Observation obs = supervise(child, spec, *cgroup, result);
     classify(obs, result);
     // Every process of the run is gone and its usage read: what is left is removal (cleanup.hpp).
     clean_up([cg = std::shared_ptr<RunCgroup>(std::move(cgroup))] {});
     return result;
+  } catch (const std::system_error& e) {
+    return internal_error(e.what(), {Failure::Source::host, step, e.code().value()});
   } catch (const std::exception& e) {
-    return internal_error(e.what());
+    return internal_error(e.what(), {Failure::Source::host, step, 0});
   }
 }
 

@@ -103,8 +103,7 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     if (i_error >= 0 && fds[i_error].revents) {
       ChildFailure f{};
       ssize_t r = ::read(child.error_r.get(), &f, sizeof f);
-      if (r == static_cast<ssize_t>(sizeof f))
-        obs.setup_error = std::string("sandbox setup failed: ") + step_name(f.step) + ": " + errno_text(f.err);
+      if (r == static_cast<ssize_t>(sizeof f)) obs.setup_failure = f;
       if (r <= 0 || r == static_cast<ssize_t>(sizeof f)) child.error_r.reset();
     }
     if (i_cancel >= 0 && fds[i_cancel].revents) kill_for(KillReason::cancelled);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "api/stage_result.hpp"
 #include "backend/docker_backend.hpp"
 #include "docker_env.hpp"
 #include "runbox/sandbox/work_dir.hpp"
@@ -20,11 +21,14 @@ using test::docker_spec;
 
 namespace {
 
-api::Stage run_python(const std::string& code, sandbox::Spec spec = docker_spec({})) {
+// A stage in the API's wire form (api/stage_result.hpp), as the answer shows it.
+api::StageResult wire(sandbox::Result r) { return api::stage_result(std::move(r), api::StageKind::run); }
+
+api::StageResult run_python(const std::string& code, sandbox::Spec spec = docker_spec({})) {
   backend::DockerBackend b(test::docker_options(test::python_image()));
   spec.argv = {"python3", "-c", code};
   for (const auto& a : spec.env) (void)a;
-  api::Stage s = b.run_stage(spec);
+  api::StageResult s = wire(b.run_stage(spec));
   INFO("status " << s.status << " stderr: " << s.stderr_data);
   CHECK(test::labelled_containers() == 0);
   return s;
@@ -57,7 +61,7 @@ TEST_CASE("docker backend: stdin is fed, args are passed, env is set") {
   backend::DockerBackend b(test::docker_options(test::python_image()));
   spec.argv = {"python3", "-c", "import sys, os; print(sys.stdin.read().upper(), sys.argv[1:], os.environ['RBTEST'])",
                "one", "two words"};
-  auto s = b.run_stage(spec);
+  auto s = wire(b.run_stage(spec));
   INFO(s.stderr_data);
   CHECK(s.status == "ok");
   CHECK(s.stdout_data == "ABC\nDEF ['one', 'two words'] yes\n");
@@ -216,13 +220,13 @@ TEST_CASE("docker backend: C compiled in one container runs in the next through 
   compile.limits.cpu_ms = 10000;
   compile.limits.wall_ms = 20000;
   compile.limits.memory_mb = 512;
-  auto c = b.run_stage(compile);
+  auto c = wire(b.run_stage(compile));
   INFO(c.stderr_data);
   REQUIRE(c.status == "ok");
   auto run = docker_spec({"./main", "arg"});
   run.box_dir = box.path();
   run.stdin_data = "world";
-  auto r = b.run_stage(run);
+  auto r = wire(b.run_stage(run));
   INFO(r.stderr_data);
   CHECK(r.status == "ok");
   CHECK(r.stdout_data == "hi world arg\n");
@@ -239,7 +243,7 @@ TEST_CASE("docker backend: a compile error is a non-zero exit with the compiler'
   compile.box_dir = box.path();
   compile.limits.file_size_kb = 64 * 1024;
   compile.limits.memory_mb = 512;
-  auto c = b.run_stage(compile);
+  auto c = wire(b.run_stage(compile));
   CHECK(c.status == "runtime_error");
   CHECK(c.exit_code == 1);
   CHECK_THAT(c.stderr_data, Catch::Contains("nope"));
@@ -276,9 +280,11 @@ TEST_CASE("docker backend: engine problems are internal_error stages, never exce
   SECTION("no engine at the socket") {
     auto o = test::docker_options("runbox/python:latest");
     o.socket_path = "/nonexistent/runbox-test/docker.sock";
-    auto s = backend::DockerBackend(o).run_stage(spec);
+    auto r = backend::DockerBackend(o).run_stage(spec);
+    CHECK(r.failure.source == sandbox::Failure::Source::engine);  // typed: no message to parse
+    CHECK(r.failure.step == "docker");
+    auto s = wire(std::move(r));
     CHECK(s.status == "internal_error");
-    CHECK(s.internal_cause == "docker");
     CHECK_THAT(s.stderr_data, Catch::StartsWith("runbox: docker: Docker engine unreachable at /nonexistent"));
   }
   SECTION("an engine that dies mid-request") {
@@ -299,21 +305,21 @@ TEST_CASE("docker backend: engine problems are internal_error stages, never exce
     });
     auto o = test::docker_options("runbox/python:latest");
     o.socket_path = path;
-    auto s = backend::DockerBackend(o).run_stage(spec);
+    auto s = wire(backend::DockerBackend(o).run_stage(spec));
     engine.join();
     CHECK(s.status == "internal_error");
     CHECK_THAT(s.stderr_data, Catch::StartsWith("runbox: docker: ") && Catch::Contains("closed the connection"));
   }
   SECTION("an image the engine does not have") {
     test::require_engine();
-    auto s = backend::DockerBackend(test::docker_options("runbox/no-such-image:never")).run_stage(spec);
+    auto s = wire(backend::DockerBackend(test::docker_options("runbox/no-such-image:never")).run_stage(spec));
     CHECK(s.status == "internal_error");
     CHECK_THAT(s.stderr_data, Catch::Contains("runbox/no-such-image"));
     CHECK(test::labelled_containers() == 0);
   }
   SECTION("a runtime the engine does not have") {
     test::require_engine();
-    auto s = backend::DockerBackend(test::docker_options(test::python_image(), "runbox-no-such-runtime")).run_stage(spec);
+    auto s = wire(backend::DockerBackend(test::docker_options(test::python_image(), "runbox-no-such-runtime")).run_stage(spec));
     CHECK(s.status == "internal_error");
     CHECK_THAT(s.stderr_data, Catch::Contains("the policy asks for runtime runbox-no-such-runtime, which the Docker "
                                               "engine does not have registered"));
@@ -322,11 +328,11 @@ TEST_CASE("docker backend: engine problems are internal_error stages, never exce
     test::require_engine();
     auto o = test::docker_options(test::python_image());
     o.seccomp_json.clear();
-    auto s = backend::DockerBackend(o).run_stage(spec);
+    auto s = wire(backend::DockerBackend(o).run_stage(spec));
     CHECK(s.status == "internal_error");
     CHECK_THAT(s.stderr_data, Catch::Contains("seccomp"));
     o.engine_default_seccomp = true;  // the explicit opt-in: Docker's default profile
-    auto d = backend::DockerBackend(o).run_stage(spec);
+    auto d = wire(backend::DockerBackend(o).run_stage(spec));
     INFO(d.stderr_data);
     CHECK(d.status == "ok");
   }
@@ -365,13 +371,13 @@ TEST_CASE("docker backend: gVisor (runsc) hello and memory limit") {
   backend::DockerBackend b(test::docker_options(image, "runsc"));
   auto spec = docker_spec({"python3", "-c", "import sys; print('hello', sys.stdin.read())"});
   spec.stdin_data = "gvisor";
-  auto s = b.run_stage(spec);
+  auto s = wire(b.run_stage(spec));
   INFO(s.stderr_data);
   CHECK(s.status == "ok");
   CHECK(s.stdout_data == "hello gvisor\n");
   auto hog = docker_spec({"python3", "-c", "x = bytearray(300 * 1024 * 1024); print(len(x))"});
   hog.limits.memory_mb = 64;
-  auto m = b.run_stage(hog);
+  auto m = wire(b.run_stage(hog));
   INFO(m.stderr_data);
   CHECK(m.status == "memory_limit");
   // Processes inside gVisor are bounded by RLIMIT_NPROC, which the Sentry keeps per sandbox.
@@ -379,7 +385,7 @@ TEST_CASE("docker backend: gVisor (runsc) hello and memory limit") {
                            "import os, time\nn = 0\ntry:\n  while n < 1000:\n    if os.fork() == 0:\n"
                            "      time.sleep(30); os._exit(0)\n    n += 1\nexcept OSError as e:\n  print(n, e.errno)\n"});
   bomb.limits.pids = 16;
-  auto f = b.run_stage(bomb);
+  auto f = wire(b.run_stage(bomb));
   INFO(f.stderr_data);
   CHECK(f.status == "ok");
   CHECK(f.stdout_data == "14 11\n");  // 16 less docker-init and python itself
@@ -412,7 +418,7 @@ TEST_CASE("docker backend: /tmp, /dev/shm and /box tmpfs end ENOSPC at their ino
   auto spec = docker_spec({"python3", "-c", kManyFiles, "/tmp", "/dev/shm", "/box"});
   spec.limits = l;
   backend::DockerBackend b(test::docker_options(test::python_image()));
-  auto r = b.run_stage(spec);
+  auto r = wire(b.run_stage(spec));
   INFO(r.stderr_data);
   CHECK(r.status == "ok");
   // Each root takes an inode.
@@ -422,7 +428,7 @@ TEST_CASE("docker backend: /tmp, /dev/shm and /box tmpfs end ENOSPC at their ino
   auto bound = docker_spec({"python3", "-c", kManyFiles, "/box"});
   bound.limits = l;
   bound.box_dir = box.path();
-  auto rb = b.run_stage(bound);
+  auto rb = wire(b.run_stage(bound));
   INFO(rb.stderr_data);
   CHECK(rb.stdout_data == "/box 49 ENOSPC\n");
   CHECK(test::labelled_containers() == 0);

@@ -20,7 +20,7 @@ void measure(const std::string& runtime) {
     auto t0 = std::chrono::steady_clock::now();
     auto s = b.run_stage(spec);
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    REQUIRE(s.status == "ok");
+    REQUIRE(s.status == sandbox::Status::ok);
   }
   std::sort(ms.begin(), ms.end());
   std::printf("docker backend %s python3 hello: median %.0f ms, min %.0f ms, max %.0f ms\n",

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config_error.hpp"
+#include "config/placeholders.hpp"
 #include "config/runtime_def.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

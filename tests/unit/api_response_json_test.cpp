@@ -11,7 +11,7 @@
 using runbox::api::Encoding;
 using runbox::api::response_text;
 using runbox::api::RunResponse;
-using runbox::api::Stage;
+using Stage = runbox::api::StageResult;
 
 namespace {
 
@@ -205,4 +205,35 @@ TEST_CASE("api response: control bytes are 6 bytes each, and the text has exactl
   CHECK(text.size() < (6u << 20) + 400);
   // Allocated once at its measured size: no slack left by growing.
   CHECK(text.capacity() == text.size());
+}
+
+TEST_CASE("api stage result: made once from the typed result (compile_error, verdicts, runbox's own message)", "[api]") {
+  using runbox::api::StageKind;
+  using runbox::sandbox::Result;
+  using runbox::sandbox::Status;
+  Result failed;
+  failed.status = Status::runtime_error;
+  failed.exit_code = 1;
+  failed.stderr_data = "error: expected ';'";
+  CHECK(runbox::api::stage_result(Result(failed), StageKind::compile).status == "compile_error");
+  auto run = runbox::api::stage_result(Result(failed), StageKind::run);
+  CHECK(run.status == "runtime_error");
+  CHECK(run.stderr_data == "error: expected ';'");
+  CHECK_FALSE(run.verdict);
+
+  Result ok;
+  ok.status = Status::ok;
+  CHECK(*runbox::api::stage_result(Result(ok), StageKind::test, true).verdict == "accepted");
+  CHECK(*runbox::api::stage_result(Result(ok), StageKind::test, false).verdict == "wrong_answer");
+  CHECK(*runbox::api::stage_result(Result(failed), StageKind::test, true).verdict == "runtime_error");
+
+  Result broken;
+  broken.status = Status::internal_error;
+  broken.stderr_data = "the program's own";
+  broken.error = "sandbox setup failed: pivot_root: EPERM";
+  broken.failure = {runbox::sandbox::Failure::Source::setup, "pivot_root", 1};
+  CHECK(runbox::api::failure_cause(broken.failure) == "pivot_root");
+  auto s = runbox::api::stage_result(Result(broken), StageKind::run);
+  CHECK(s.status == "internal_error");
+  CHECK(s.stderr_data == "runbox: sandbox setup failed: pivot_root: EPERM");
 }

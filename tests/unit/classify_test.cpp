@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cerrno>
+
 #include <catch2/catch.hpp>
 
 #include "classify.hpp"
@@ -72,9 +74,16 @@ TEST_CASE("classify: CPU over the limit between polls and SIGXCPU are time_limit
 
 TEST_CASE("classify: a setup failure is an internal_error before anything else", "[classify]") {
   auto o = observed(std::nullopt, KillReason::time_limit);
-  o.setup_error = "sandbox setup failed: mount /proc: EPERM";
+  o.setup_failure = ChildFailure{Step::mount_proc, EPERM};
   auto r = classified(o);
   CHECK(r.status == Status::internal_error);
-  CHECK(r.error == "sandbox setup failed: mount /proc: EPERM");
-  CHECK(classified(observed(std::nullopt)).status == Status::internal_error);  // init lost
+  CHECK(r.error.starts_with("sandbox setup failed: mount /proc: EPERM"));
+  // Typed: the step and the errno, no message to parse.
+  CHECK(r.failure.source == Failure::Source::setup);
+  CHECK(r.failure.step == "mount_proc");
+  CHECK(r.failure.err == EPERM);
+  auto lost = classified(observed(std::nullopt));  // init lost
+  CHECK(lost.status == Status::internal_error);
+  CHECK(lost.failure.source == Failure::Source::host);
+  CHECK(classified(observed(exited(0))).failure.source == Failure::Source::none);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config_error.hpp"
+#include "config/placeholders.hpp"
 #include "config/runtime_def.hpp"
 #include "test_env.hpp"
 
@@ -227,14 +228,4 @@ TEST_CASE("config runtimes: placeholders expand to the stage's limits", "[config
   l.memory_mb = 0;
   CHECK(expand_placeholders(std::vector<std::string>{"java", "-Xmx{memory_mb}m", "Main"}, l) ==
         std::vector<std::string>{"java", "-Xmx0m", "Main"});
-}
-
-TEST_CASE("config runtimes: the version string is the first non-empty line of stdout, else stderr", "[config][runtime]") {
-  CHECK(parse_version_output("Python 3.11.2\n", "") == "Python 3.11.2");
-  CHECK(parse_version_output("\nThis is perl 5, version 36\n\nCopyright\n", "") == "This is perl 5, version 36");
-  CHECK(parse_version_output("", "openjdk version \"17.0.9\" 2023-10-17\nOpenJDK Runtime\n") ==
-        "openjdk version \"17.0.9\" 2023-10-17");
-  CHECK(parse_version_output("  \r\n", "  go version go1.19.8  \r\n") == "go version go1.19.8");
-  CHECK(parse_version_output("v18.20.4", "warning") == "v18.20.4");
-  CHECK(parse_version_output(" \n", "\n") == std::nullopt);
 }

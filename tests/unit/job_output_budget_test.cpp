@@ -3,12 +3,13 @@
 
 #include "job/output_budget.hpp"
 
-using runbox::api::Stage;
 using runbox::job::OutputBudget;
+using Stage = runbox::sandbox::Result;
+using runbox::sandbox::Status;
 
 namespace {
 
-Stage printed(std::size_t out, std::size_t err, const char* status = "ok") {
+Stage printed(std::size_t out, std::size_t err, Status status = Status::ok) {
   Stage s;
   s.status = status;
   s.stdout_data.assign(out, 'o');
@@ -32,12 +33,12 @@ TEST_CASE("job output budget: stages spend it in order, and what does not fit is
   OutputBudget b(1000);
   Stage first = printed(300, 200);
   b.charge(first);
-  CHECK(first.status == "ok");
+  CHECK(first.status == Status::ok);
   CHECK(b.left() == 500);
 
-  Stage second = printed(400, 400, "runtime_error");
+  Stage second = printed(400, 400, Status::runtime_error);
   b.charge(second);
-  CHECK(second.status == "output_limit");
+  CHECK(second.status == Status::output_limit);
   CHECK(second.stdout_data.size() == 400);
   CHECK_FALSE(second.stdout_truncated);
   CHECK(second.stderr_data.size() == 100);  // stdout first, stderr gets the rest
@@ -46,11 +47,11 @@ TEST_CASE("job output budget: stages spend it in order, and what does not fit is
 
   Stage silent = printed(0, 0);
   b.charge(silent);
-  CHECK(silent.status == "ok");  // nothing printed: still its own result
+  CHECK(silent.status == Status::ok);  // nothing printed: still its own result
 
   Stage late = printed(1, 0);
   b.charge(late);
-  CHECK(late.status == "output_limit");
+  CHECK(late.status == Status::output_limit);
   CHECK(late.stdout_data.empty());
   CHECK(late.stdout_data.capacity() < 100);  // the cut part is freed, not kept
   CHECK(late.stdout_truncated);
@@ -58,10 +59,10 @@ TEST_CASE("job output budget: stages spend it in order, and what does not fit is
 
 TEST_CASE("job output budget: an internal error keeps its message whole", "[job]") {
   OutputBudget b(4);
-  Stage s = printed(0, 0, "internal_error");
-  s.stderr_data = "runbox: cannot mount /proc";
+  Stage s = printed(0, 0, Status::internal_error);
+  s.error = "cannot mount /proc";
   b.charge(s);
-  CHECK(s.status == "internal_error");
-  CHECK(s.stderr_data == "runbox: cannot mount /proc");
+  CHECK(s.status == Status::internal_error);
+  CHECK(s.error == "cannot mount /proc");
   CHECK(b.left() == 0);
 }

@@ -143,4 +143,41 @@ const char* step_name(Step s) {
   return "unknown step";
 }
 
+const char* step_id(Step s) {
+  switch (s) {
+    case Step::enter_cgroup: return "enter_cgroup";
+    case Step::cgroup_namespace: return "cgroup_namespace";
+    case Step::make_mounts_private: return "make_mounts_private";
+    case Step::bind_rootfs: return "bind_rootfs";
+    case Step::remount_rootfs_readonly: return "remount_rootfs_readonly";
+    case Step::mount_box: return "mount_box";
+    case Step::mount_tmp: return "mount_tmp";
+    case Step::mount_proc: return "mount_proc";
+    case Step::mount_dev: return "mount_dev";
+    case Step::make_dev_nodes: return "make_dev_nodes";
+    case Step::mount_dev_shm: return "mount_dev_shm";
+    case Step::remount_dev_readonly: return "remount_dev_readonly";
+    case Step::pivot_root: return "pivot_root";
+    case Step::detach_old_root: return "detach_old_root";
+    case Step::set_hostname: return "set_hostname";
+    case Step::enter_network_namespace: return "enter_network_namespace";
+    case Step::bring_up_loopback: return "bring_up_loopback";
+    case Step::set_rlimits: return "set_rlimits";
+    case Step::drop_bounding_set: return "drop_bounding_set";
+    case Step::set_groups: return "set_groups";
+    case Step::set_gid: return "set_gid";
+    case Step::set_uid: return "set_uid";
+    case Step::clear_capabilities: return "clear_capabilities";
+    case Step::clear_ambient: return "clear_ambient";
+    case Step::no_new_privs: return "no_new_privs";
+    case Step::fork_program: return "fork_program";
+    case Step::setup_stdio: return "setup_stdio";
+    case Step::close_fds: return "close_fds";
+    case Step::change_dir: return "change_dir";
+    case Step::load_seccomp: return "load_seccomp";
+    case Step::exec: return "exec";
+  }
+  return "unknown";
+}
+
 }  // namespace runbox::sandbox

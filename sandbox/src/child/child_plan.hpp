@@ -19,7 +19,8 @@ enum class Step : std::int32_t {
   set_groups, set_gid, set_uid, clear_capabilities, clear_ambient, no_new_privs, fork_program,
   setup_stdio, close_fds, change_dir, load_seccomp, exec,
 };
-const char* step_name(Step s);
+const char* step_name(Step s);  // for people: "mount /proc"
+const char* step_id(Step s);    // for metric labels and code: "mount_proc"
 
 struct ChildFailure {
   Step step;

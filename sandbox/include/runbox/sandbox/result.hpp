@@ -11,6 +11,23 @@ enum class Status { ok, runtime_error, time_limit, wall_time_limit, memory_limit
 
 std::string_view to_string(Status s);
 
+// Why a run ended internal_error, typed, so callers never parse the message: where it failed,
+// the step, and the errno when a system call failed.
+struct Failure {
+  enum class Source {
+    none,       // not an internal_error
+    refused,    // the spec cannot be run as asked (no seccomp filter, a limit below its minimum)
+    setup,      // a set-up step of the sandbox's child (step: "pivot_root", "mount_proc", ...)
+    host,       // the parent's side (step: "cgroup", "prepare", "spawn", "supervise")
+    cancelled,  // the caller cancelled the run (the cancel fd fired)
+    engine,     // another engine (the Docker backend: step "docker")
+    box,        // the job's /box could not be prepared (step "job")
+  };
+  Source source = Source::none;
+  std::string step;  // low cardinality: fit for a metric label
+  int err = 0;       // errno, 0 when none
+};
+
 struct Result {
   Status status = Status::internal_error;
   std::optional<int> exit_code;        // null when killed by a signal
@@ -22,7 +39,8 @@ struct Result {
   std::uint64_t cpu_ms = 0;
   std::uint64_t wall_ms = 0;
   std::uint64_t memory_kb = 0;         // peak
-  std::string error;                   // internal_error: which step failed and why
+  std::string error;                   // internal_error: which step failed and why, for a human
+  Failure failure;                     // internal_error: the same, typed
 };
 
 // "SIGSEGV" for 11; "SIG<n>" for numbers without a name.

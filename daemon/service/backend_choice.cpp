@@ -1,6 +1,6 @@
-#include "server/backend_choice.hpp"
+#include "service/backend_choice.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 BackendChoice choose_backend(const config::Policy& policy, const RuntimeState& runtime,
                              const std::optional<std::string>& sandbox_error) {
@@ -27,4 +27,4 @@ BackendChoice choose_backend(const config::Policy& policy, const RuntimeState& r
   return c;
 }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -1,9 +1,9 @@
-#include "server/generation.hpp"
+#include "service/generation.hpp"
 
 #include "config/daemon_files.hpp"
 #include "docker/seccomp_json.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 std::shared_ptr<const Generation> load_generation(const config::DaemonConfig& config, std::uint64_t number,
                                                   const ProbeOptions& probe) {
@@ -19,4 +19,4 @@ std::shared_ptr<const Generation> load_generation(const config::DaemonConfig& co
   return g;
 }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

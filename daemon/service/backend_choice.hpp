@@ -6,9 +6,9 @@
 #include <string>
 
 #include "config/policy.hpp"
-#include "server/runtime_catalog.hpp"
+#include "service/runtime_catalog.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 struct BackendChoice {
   std::string backend;      // "native" | "docker"
@@ -21,4 +21,4 @@ struct BackendChoice {
 BackendChoice choose_backend(const config::Policy& policy, const RuntimeState& runtime,
                              const std::optional<std::string>& sandbox_error);
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -4,15 +4,17 @@
 // sandbox, never written by hand. A runtime whose image is missing stays listed with an error.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "backend/backend.hpp"
 #include "config/policy.hpp"
 #include "config/runtime_def.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 struct RuntimeState {
   config::RuntimeDef def;
@@ -23,19 +25,22 @@ struct RuntimeState {
   bool ready() const { return !error.has_value(); }  // natively
 };
 
-// How versions are probed. The native probe runs in the sandbox under a uid no slot uses,
-// uid_first + slots of the policy (config::probe_uid; the constructor throws ConfigError when its
-// range has no uid past the slots); a runtime the native sandbox cannot run is probed through
-// docker_probe (its version command in a container), when given.
+// How versions are probed (service/runtime_probe.hpp, through a Backend). The native probe runs
+// under a uid no slot uses, uid_first + slots of the policy (config::probe_uid; the constructor
+// throws ConfigError when its range has no uid past the slots); a runtime the native sandbox
+// cannot run is probed on the backend docker_backend gives for its image, when it gives one.
 struct ProbeOptions {
   std::uint32_t slots = 1;
   // The docker image a runtime runs when its runtime file names none (e.g. the one `runbox image
   // pull` recorded for its rootfs); empty function or empty answer: "runbox/<image>:latest".
   std::function<std::string(const config::RuntimeDef&)> docker_image_for;
-  // Runs argv in the runtime's docker image; the version text, or nullopt and *error.
-  std::function<std::optional<std::string>(const RuntimeState&, const std::vector<std::string>& argv,
-                                           std::string* error)>
-      docker_probe;
+  // The backend native probes run on: the sandbox (a fake in the core's tests).
+  std::function<std::unique_ptr<backend::Backend>()> native_backend = [] {
+    return std::make_unique<backend::NativeBackend>();
+  };
+  // The docker backend for a probe in `image`; nullptr (or no function): no docker probe, e.g.
+  // while the engine is unavailable.
+  std::function<std::unique_ptr<backend::Backend>(const std::string& image)> docker_backend;
 };
 
 class RuntimeCatalog {
@@ -57,4 +62,4 @@ class RuntimeCatalog {
   std::optional<std::string> sandbox_error_;
 };
 
-}  // namespace runbox::server
+}  // namespace runbox::service

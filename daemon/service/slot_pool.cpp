@@ -1,6 +1,6 @@
-#include "server/slot_pool.hpp"
+#include "service/slot_pool.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 SlotPool::SlotPool(unsigned slots, unsigned queue_max) : queue_max_(queue_max) {
   for (unsigned i = 0; i < slots; ++i) threads_.emplace_back([this, i] { work(i); });
@@ -60,4 +60,4 @@ void SlotPool::work(unsigned slot) {
   }
 }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

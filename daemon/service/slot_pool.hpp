@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace runbox::server {
+namespace runbox::service {
 
 class SlotPool {
  public:
@@ -39,4 +39,4 @@ class SlotPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace runbox::server
+}  // namespace runbox::service

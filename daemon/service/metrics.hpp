@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-namespace runbox::server {
+namespace runbox::service {
 
 class Metrics {
  public:
@@ -41,4 +41,4 @@ class Metrics {
   prometheus::Gauge& busy_;
 };
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -1,8 +1,8 @@
-#include "server/metrics.hpp"
+#include "service/metrics.hpp"
 
 #include <prometheus/text_serializer.h>
 
-namespace runbox::server {
+namespace runbox::service {
 
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
@@ -61,4 +61,4 @@ void Metrics::set_slots(unsigned busy, unsigned queued) {
 
 std::string Metrics::render() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -1,4 +1,4 @@
-#include "server/runtime_catalog.hpp"
+#include "service/runtime_catalog.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -6,14 +6,15 @@
 
 #include "config/effective_limits.hpp"
 #include "config/uid_ranges.hpp"
-#include "runbox/sandbox/sandbox.hpp"
+#include "config/placeholders.hpp"
+#include "runbox/sandbox/work_dir.hpp"
+#include "service/runtime_probe.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 namespace {
 
-std::optional<std::string> probe_version(RuntimeState& state, const config::Policy& policy,
-                                         const std::shared_ptr<const sandbox::SeccompProgram>& seccomp,
-                                         std::uint32_t uid, bool& setup_failed) {
+sandbox::Spec version_spec(const RuntimeState& state, const config::Policy& policy,
+                           const std::shared_ptr<const sandbox::SeccompProgram>& seccomp, std::uint32_t uid) {
   auto bounds = config::stage_bounds(policy, state.def, config::Stage::run);
   sandbox::Spec spec;
   spec.rootfs = state.rootfs;
@@ -25,16 +26,20 @@ std::optional<std::string> probe_version(RuntimeState& state, const config::Poli
   spec.seccomp = seccomp;
   // Never a slot's uid: a reload probes while runs are going on (config/uid_ranges.hpp).
   spec.uid = spec.gid = uid;
-  sandbox::Result r = sandbox::run(spec);
-  setup_failed = r.status == sandbox::Status::internal_error;
-  if (r.status != sandbox::Status::ok) {
-    state.error = "version command failed (" + std::string(sandbox::to_string(r.status)) + "): " +
-                  (r.error.empty() ? r.stderr_data.substr(0, 200) : r.error);
-    return std::nullopt;
-  }
-  auto v = config::parse_version_output(r.stdout_data, r.stderr_data);
-  if (!v) state.error = "version command printed nothing";
-  return v;
+  return spec;
+}
+
+// The same command in a container: the image's nobody, a box of its own (docker binds it).
+ProbeOutcome docker_version(backend::Backend& docker, const RuntimeState& state, const sandbox::Spec& native) {
+  sandbox::WorkDir box(16, 65534, 65534);
+  sandbox::Spec spec;
+  spec.argv = native.argv;
+  spec.env = state.def.env;
+  spec.box_dir = box.path();
+  spec.limits.cpu_ms = 10000;
+  spec.limits.wall_ms = 30000;
+  spec.limits.memory_mb = 512;
+  return probe_version(docker, spec);
 }
 
 }  // namespace
@@ -58,25 +63,26 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
   std::atomic<std::size_t> next{0};
   std::atomic<unsigned> probed{0}, setup_failures{0};
   std::mutex first_failure_mu;
+  // One backend for all workers: the native one keeps no state between runs.
+  const std::shared_ptr<backend::Backend> native = probe.native_backend();
   auto worker = [&] {
     for (std::size_t i; (i = next++) < states_.size();) {
       RuntimeState& st = states_[i];
+      const sandbox::Spec spec = version_spec(st, policy, seccomp, uid);
       if (!st.error) {
-        bool setup_failed = false;
-        st.version = probe_version(st, policy, seccomp, uid, setup_failed);
+        ProbeOutcome o = probe_version(*native, spec);
+        st.version = o.version;
+        st.error = o.error;
         ++probed;
-        if (setup_failed) {
+        if (o.setup_failed) {
           ++setup_failures;
           std::lock_guard lock(first_failure_mu);
           if (!sandbox_error_) sandbox_error_ = *st.error;
         }
       }
       // Not runnable natively (or docker-only): its version as the docker backend sees it.
-      if (!st.version && probe.docker_probe && (st.def.backend == "docker" || st.error)) {
-        std::string why;
-        auto bounds = config::stage_bounds(policy, st.def, config::Stage::run);
-        st.version = probe.docker_probe(st, config::expand_placeholders(st.def.version, bounds.defaults), &why);
-      }
+      if (!st.version && probe.docker_backend && (st.def.backend == "docker" || st.error))
+        if (auto docker = probe.docker_backend(st.docker_image)) st.version = docker_version(*docker, st, spec).version;
     }
   };
   std::vector<std::thread> workers;
@@ -99,4 +105,4 @@ std::size_t RuntimeCatalog::ready_count() const {
   return n;
 }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

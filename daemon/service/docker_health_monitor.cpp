@@ -1,15 +1,11 @@
-#include "server/docker_engine.hpp"
+#include "service/docker_health_monitor.hpp"
 
 #include <unistd.h>
 
-#include "api/stage.hpp"
-#include "backend/docker_backend.hpp"
-#include "config/runtime_def.hpp"
 #include "docker/containers.hpp"
 #include "docker/engine_client.hpp"
-#include "runbox/sandbox/work_dir.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 namespace {
 
 constexpr auto kRecheck = std::chrono::seconds(1);
@@ -17,12 +13,12 @@ constexpr auto kPingTimeout = std::chrono::milliseconds(1500);
 
 }  // namespace
 
-DockerEngine::DockerEngine(std::filesystem::path socket) : socket_(std::move(socket)) {
+DockerHealthMonitor::DockerHealthMonitor(std::filesystem::path socket) : socket_(std::move(socket)) {
   check();
   thread_ = std::thread([this] { monitor(); });
 }
 
-DockerEngine::~DockerEngine() {
+DockerHealthMonitor::~DockerHealthMonitor() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -31,7 +27,7 @@ DockerEngine::~DockerEngine() {
   thread_.join();
 }
 
-void DockerEngine::monitor() {
+void DockerHealthMonitor::monitor() {
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait_for(lock, kRecheck, [this] { return stop_; });
@@ -42,7 +38,7 @@ void DockerEngine::monitor() {
   }
 }
 
-void DockerEngine::check() {
+void DockerHealthMonitor::check() {
   std::optional<std::string> problem;
   std::set<std::string> names;
   try {
@@ -73,14 +69,14 @@ void DockerEngine::check() {
   runtimes_ = std::move(names);
 }
 
-void DockerEngine::check_now() { check(); }
+void DockerHealthMonitor::check_now() { check(); }
 
-std::optional<std::string> DockerEngine::unavailable() {
+std::optional<std::string> DockerHealthMonitor::unavailable() {
   std::lock_guard lock(mu_);
   return unavailable_;
 }
 
-std::optional<std::string> DockerEngine::missing_runtime(const std::string& oci_runtime) {
+std::optional<std::string> DockerHealthMonitor::missing_runtime(const std::string& oci_runtime) {
   if (oci_runtime.empty()) return std::nullopt;
   std::lock_guard lock(mu_);
   if (unavailable_ || runtimes_.count(oci_runtime)) return std::nullopt;
@@ -88,45 +84,7 @@ std::optional<std::string> DockerEngine::missing_runtime(const std::string& oci_
          "\", which the Docker engine does not have registered (daemon.json \"runtimes\")";
 }
 
-std::unique_ptr<backend::Backend> DockerEngine::backend(const std::string& image, const std::string& oci_runtime,
-                                                        const std::string& seccomp_json) {
-  backend::DockerOptions o;
-  o.socket_path = socket_;
-  o.image = image;
-  o.oci_runtime = oci_runtime;
-  o.seccomp_json = seccomp_json;
-  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
-  return std::make_unique<backend::DockerBackend>(std::move(o));
-}
-
-std::optional<std::string> DockerEngine::probe_version(const std::string& image, const std::vector<std::string>& argv,
-                                                       const std::vector<std::string>& env, std::string* error) {
-  sandbox::WorkDir box(16, 65534, 65534);
-  sandbox::Spec spec;
-  spec.argv = argv;
-  spec.env = env;
-  spec.box_dir = box.path();
-  spec.limits.cpu_ms = 10000;
-  spec.limits.wall_ms = 30000;
-  spec.limits.memory_mb = 512;
-  // The runtime's own version command (no submitted code): Docker's default profile will do.
-  backend::DockerOptions o;
-  o.socket_path = socket_;
-  o.image = image;
-  o.engine_default_seccomp = true;
-  o.labels[docker::kDaemonLabel] = std::to_string(::getpid());
-  auto b = std::make_unique<backend::DockerBackend>(std::move(o));
-  api::Stage s = b->run_stage(spec);
-  if (s.status != "ok") {
-    *error = "version command failed in docker (" + s.status + "): " + s.stderr_data.substr(0, 200);
-    return std::nullopt;
-  }
-  auto v = config::parse_version_output(s.stdout_data, s.stderr_data);
-  if (!v) *error = "version command printed nothing";
-  return v;
-}
-
-std::size_t DockerEngine::remove_leftovers() {
+std::size_t DockerHealthMonitor::remove_leftovers() {
   try {
     docker::EngineClient client(socket_, kPingTimeout);
     client.ping();
@@ -136,7 +94,7 @@ std::size_t DockerEngine::remove_leftovers() {
   }
 }
 
-std::size_t DockerEngine::remove_own_containers() {
+std::size_t DockerHealthMonitor::remove_own_containers() {
   try {
     docker::EngineClient client(socket_, kPingTimeout);
     client.ping();
@@ -146,4 +104,4 @@ std::size_t DockerEngine::remove_own_containers() {
   }
 }
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -1,48 +1,39 @@
 #pragma once
-// What runboxd knows of the Docker engine: whether it answers, which OCI runtimes it has, and a
-// backend for one run. A monitor thread asks the engine every second (so a dead engine is
+// What runboxd knows of the Docker engine: whether it answers and which OCI runtimes it has. A
+// monitor thread asks the engine every second (so a dead engine is
 // noticed and a restarted one used again without a reload) and sweeps this daemon's orphaned
 // containers; callers only read its last answer, so an engine that hangs never blocks an HTTP
 // thread. A dead or absent engine makes only the docker-backed runtimes unavailable.
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
-#include <vector>
 
-#include "backend/backend.hpp"
+#include "service/engine_health.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
-class DockerEngine {
+class DockerHealthMonitor final : public EngineHealth {
  public:
   // Asks the engine once before returning (the start-up log says what it found), then starts
   // the monitor; the destructor stops it.
-  explicit DockerEngine(std::filesystem::path socket);
-  ~DockerEngine();
-  DockerEngine(const DockerEngine&) = delete;
-  DockerEngine& operator=(const DockerEngine&) = delete;
+  explicit DockerHealthMonitor(std::filesystem::path socket);
+  ~DockerHealthMonitor() override;
+  DockerHealthMonitor(const DockerHealthMonitor&) = delete;
+  DockerHealthMonitor& operator=(const DockerHealthMonitor&) = delete;
   const std::filesystem::path& socket() const { return socket_; }
 
   // nullopt when the engine answers; otherwise why not ("Docker engine unreachable at ...").
-  std::optional<std::string> unavailable();
+  std::optional<std::string> unavailable() override;
   // A docker run just failed in the engine: ask it again now (blocking: call it from a slot
   // thread), so the next request already sees a dead engine as one.
-  void check_now();
+  void check_now() override;
   // nullopt when the engine has the OCI runtime registered ("" is always there).
-  std::optional<std::string> missing_runtime(const std::string& oci_runtime);
-  // The docker backend for one run of `image`.
-  // seccomp_json: the tier's profile as an OCI/Docker seccomp profile.
-  std::unique_ptr<backend::Backend> backend(const std::string& image, const std::string& oci_runtime,
-                                            const std::string& seccomp_json);
-  // The version text of a docker-only runtime: argv run once in `image`; nullopt and *error.
-  std::optional<std::string> probe_version(const std::string& image, const std::vector<std::string>& argv,
-                                           const std::vector<std::string>& env, std::string* error);
+  std::optional<std::string> missing_runtime(const std::string& oci_runtime) override;
   // Removes the containers a runboxd that is gone left (a crash); never anything else (not
   // the containers of a live daemon or of a `runbox image pull`). Returns how many; throws
   // nothing (an absent engine has none to remove).
@@ -65,4 +56,4 @@ class DockerEngine {
   std::thread thread_;
 };
 
-}  // namespace runbox::server
+}  // namespace runbox::service

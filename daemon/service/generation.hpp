@@ -15,9 +15,9 @@
 #include "config/policy.hpp"
 #include "config/runtime_def.hpp"
 #include "runbox/sandbox/seccomp.hpp"
-#include "server/runtime_catalog.hpp"
+#include "service/runtime_catalog.hpp"
 
-namespace runbox::server {
+namespace runbox::service {
 
 // A policy a key's requests run under. "default" is the daemon's `policy`; any other tier name
 // is policies/<tier>.toml.
@@ -61,4 +61,4 @@ class GenerationStore {
   std::shared_ptr<const Generation> current_;
 };
 
-}  // namespace runbox::server
+}  // namespace runbox::service

@@ -1,0 +1,96 @@
+#include "service/run_service.hpp"
+
+#include <chrono>
+
+#include "backend/docker_backend.hpp"
+
+namespace runbox::service {
+namespace {
+
+// What the slot reports when the job itself threw (it reports its own failures in results).
+job::JobOutcome job_failed(const RunPlan& plan, const std::string& why) {
+  sandbox::Result r;
+  r.status = sandbox::Status::internal_error;
+  r.error = why;
+  r.failure = {sandbox::Failure::Source::host, "job", 0};
+  job::JobOutcome o;
+  (plan.job.compile ? o.compile : o.run) = std::move(r);
+  return o;
+}
+
+}  // namespace
+
+BackendFactory production_backends(std::filesystem::path docker_socket) {
+  return [socket = std::move(docker_socket)](const RunPlan& plan) -> std::unique_ptr<backend::Backend> {
+    if (plan.backend.backend == "docker")
+      return backend::docker_run_backend(socket, plan.runtime->docker_image, plan.backend.oci_runtime,
+                                         plan.tier->docker_seccomp_json);
+    return std::make_unique<backend::NativeBackend>();
+  };
+}
+
+RunService::RunService(GenerationStore& generations, SlotPool& slots, Metrics& metrics, EngineHealth& docker,
+                       BackendFactory backends)
+    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)) {}
+
+std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation> g, const Caller& caller,
+                                                api::RunRequest request, RunRecord& record) {
+  return plan_run(std::move(g), caller, std::move(request), docker_, draining_,
+                  [&record](const RuntimeState& rt, const BackendChoice* choice) {
+                    if (choice) record.set_backend(*choice);
+                    else record.set_runtime(rt);
+                  });
+}
+
+bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done) {
+  const auto submitted = std::chrono::steady_clock::now();
+  auto registration = std::make_shared<CancelRegistry::Registration>(cancels_.add(cancel_fd));
+  return slots_.try_submit([this, plan, cancel_fd, submitted, done, registration](unsigned slot) {
+    RunOutcome out;
+    out.queue_wait_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
+    job::JobPlan job = plan->job;
+    // Containers are apart by their own namespaces (the image's nobody owns /box there); natively
+    // one uid per slot: concurrent runs never share one.
+    const bool docker = plan->backend.backend == "docker";
+    job.uid = job.gid = docker ? 65534 : plan->tier->policy.uid_first + slot;
+    try {
+      auto backend = backends_(*plan);
+      out.job = job::run_job(job, *plan->request, *backend, cancel_fd);
+    } catch (const std::exception& e) {
+      out.job = job_failed(*plan, e.what());
+    }
+    // The engine may be gone: ask it now, so the next request already gets 503, not a try.
+    bool engine_failed = false;
+    out.job.for_each_result([&](const sandbox::Result& r) {
+      engine_failed |= r.failure.source == sandbox::Failure::Source::engine;
+    });
+    if (engine_failed) docker_.check_now();
+    registration->release();
+    done(std::move(out));
+  });
+}
+
+std::optional<BackendProblem> RunService::runtime_problem(const Generation& g, const RuntimeState& rt) {
+  return backend_problem(choose_backend(g.default_tier().policy, rt, g.catalog->sandbox_error()), rt, docker_);
+}
+
+std::vector<RuntimeView> RunService::runtimes(const Generation& g) {
+  std::vector<RuntimeView> views;
+  for (const auto& s : g.catalog->all()) {
+    auto problem = runtime_problem(g, s);
+    views.push_back({&s, choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).backend,
+                     problem ? std::optional<std::string>(problem->for_listing) : std::nullopt});
+  }
+  return views;
+}
+
+bool RunService::ready() {
+  if (draining_) return false;
+  auto g = generations_.current();
+  if (g->catalog->sandbox_error()) return false;
+  for (const auto& s : g->catalog->all())
+    if (!runtime_problem(*g, s)) return true;
+  return false;
+}
+
+}  // namespace runbox::service
