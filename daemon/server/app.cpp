@@ -44,7 +44,7 @@ api::RunResponse run_response(const std::string& id, const service::RunPlan& pla
   r.id = id;
   r.runtime = plan.runtime->def.name;
   r.version = plan.runtime->version;
-  r.backend = plan.backend.backend;
+  r.backend = std::string(plan.backend.name());
   if (o.compile) r.compile = api::stage_result(std::move(*o.compile), api::StageKind::compile);
   if (o.run) r.run = api::stage_result(std::move(*o.run), api::StageKind::run);
   if (o.tests) {

@@ -18,7 +18,7 @@ api::ParseLimits parse_limits(const Generation& g, const Caller& caller) {
 
 std::optional<BackendProblem> backend_problem(const BackendChoice& choice, const RuntimeState& rt, EngineHealth& docker) {
   if (choice.refusal) return BackendProblem{*choice.refusal, *choice.refusal};
-  if (choice.backend != "docker") return std::nullopt;
+  if (!choice.docker()) return std::nullopt;
   if (auto why = docker.unavailable())
     return BackendProblem{rt.def.name + " runs on the docker backend, which is unavailable: " + *why, "docker backend: " + *why};
   if (auto why = docker.missing_runtime(choice.oci_runtime)) return BackendProblem{*why, *why};

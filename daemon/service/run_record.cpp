@@ -37,7 +37,7 @@ RunRecord::RunRecord(const Caller& caller)
 
 void RunRecord::set_runtime(const RuntimeState& rt) { fields_["runtime"] = rt.def.name; }
 
-void RunRecord::set_backend(const BackendChoice& choice) { fields_["backend"] = choice.backend; }
+void RunRecord::set_backend(const BackendChoice& choice) { fields_["backend"] = choice.name(); }
 
 void RunRecord::refused(const Refusal& r) {
   fields_["status"] = r.code;
@@ -48,7 +48,7 @@ void RunRecord::refused(const Refusal& r) {
 
 void RunRecord::finished(const RunPlan& plan, const RunOutcome& outcome, Metrics& metrics) {
   const job::JobOutcome& o = outcome.job;
-  const std::string& backend = plan.backend.backend;
+  const std::string backend(plan.backend.name());
   const std::string& runtime = plan.runtime->def.name;
   const std::string status = run_status(o);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -73,7 +73,7 @@ void RunRecord::finished(const RunPlan& plan, const RunOutcome& outcome, Metrics
   fields_["memory_kb"] = memory_kb;
   fields_["queue_wait_ms"] = static_cast<std::uint64_t>(outcome.queue_wait_s * 1000);
   fields_["duration_ms"] = static_cast<std::uint64_t>(seconds * 1000);
-  if (plan.backend.why != "runtime") fields_["backend_reason"] = plan.backend.why;
+  if (plan.backend.why != BackendReason::runtime) fields_["backend_reason"] = plan.backend.reason();
   if (o.tests) fields_["tests"] = o.tests->size();
   fields_["stages_run"] = o.stages_run;
   logging::info("request", "run " + id_ + " " + runtime + " on " + backend + ": " + status, fields_);

@@ -22,7 +22,7 @@ job::JobOutcome job_failed(const RunPlan& plan, const std::string& why) {
 
 BackendFactory production_backends(std::filesystem::path docker_socket) {
   return [socket = std::move(docker_socket)](const RunPlan& plan) -> std::unique_ptr<backend::Backend> {
-    if (plan.backend.backend == "docker")
+    if (plan.backend.docker())
       return backend::docker_run_backend(socket, plan.runtime->docker_image, plan.backend.oci_runtime,
                                          plan.tier->docker_seccomp_json);
     return std::make_unique<backend::NativeBackend>();
@@ -51,7 +51,7 @@ bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std
     job::JobPlan job = plan->job;
     // Containers are apart by their own namespaces (the image's nobody owns /box there); natively
     // one uid per slot: concurrent runs never share one.
-    const bool docker = plan->backend.backend == "docker";
+    const bool docker = plan->backend.docker();
     job.uid = job.gid = docker ? 65534 : plan->tier->policy.uid_first + slot;
     try {
       auto backend = backends_(*plan);
@@ -78,7 +78,7 @@ std::vector<RuntimeView> RunService::runtimes(const Generation& g) {
   std::vector<RuntimeView> views;
   for (const auto& s : g.catalog->all()) {
     auto problem = runtime_problem(g, s);
-    views.push_back({&s, choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).backend,
+    views.push_back({&s, std::string(choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).name()),
                      problem ? std::optional<std::string>(problem->for_listing) : std::nullopt});
   }
   return views;

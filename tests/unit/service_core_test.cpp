@@ -49,8 +49,8 @@ TEST_CASE("service plan: a runtime by name or alias, its commands and the policy
   test::Core core(files.generation(), printing(""));
   const auto p = plan_of(core.plan(test::request("py")));
   CHECK(p.runtime->def.name == "python3");
-  CHECK(p.backend.backend == "native");
-  CHECK(p.backend.why == "runtime");
+  CHECK(p.backend.kind == service::BackendKind::native);
+  CHECK(p.backend.why == service::BackendReason::runtime);
   CHECK(p.job.run.argv == std::vector<std::string>{"python3", "main.py"});
   CHECK(p.job.run.limits.memory_mb == bounds(files, "python3", config::Stage::run).defaults.memory_mb);
   CHECK_FALSE(p.job.compile);
@@ -117,13 +117,13 @@ TEST_CASE("service plan: a runtime the native sandbox cannot run falls back to d
     files.policy.backend.fallback_to_docker = true;
     test::Core core(files.generation(), printing(""));
     const auto p = plan_of(core.plan(test::request("c")));
-    CHECK(p.backend.backend == "docker");
-    CHECK(p.backend.why == "fallback");
+    CHECK(p.backend.docker());
+    CHECK(p.backend.reason() == "fallback");
     core.engine.down = "Docker engine unreachable";
     const auto r = refusal(core.plan(test::request("c")));
     CHECK(r.code == "runtime_unavailable");
     CHECK_THAT(r.message, Catch::Contains("docker backend, which is unavailable: Docker engine unreachable"));
-    CHECK(plan_of(core.plan(test::request("python3"))).backend.backend == "native");
+    CHECK(plan_of(core.plan(test::request("python3"))).backend.kind == service::BackendKind::native);
   }
 }
 
@@ -140,8 +140,8 @@ TEST_CASE("service plan: a tier's policy forces its backend and OCI runtime", "[
   files.policy.backend.docker_runtime = "";
   test::Core plain(files.generation(), printing(""));
   const auto p = plan_of(plain.plan(test::request("python3")));
-  CHECK(p.backend.backend == "docker");
-  CHECK(p.backend.why == "policy");
+  CHECK(p.backend.docker());
+  CHECK(p.backend.why == service::BackendReason::policy);
 }
 
 TEST_CASE("service execute: a run on a slot gets the slot's uid, the request's stdin and args", "[service][execute]") {
