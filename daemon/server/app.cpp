@@ -11,6 +11,8 @@
 #include "api/response_json.hpp"
 #include "api/stage_result.hpp"
 #include "log/logger.hpp"
+#include "server/core_await.hpp"
+#include "server/http_reply.hpp"
 #include "server/request_screen.hpp"
 
 namespace runbox::server {
@@ -18,25 +20,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-// Executes the plan on a slot; nullopt when the queue is full. The awaiting coroutine resumes
-// on its own executor when the job is done; no I/O thread ever blocks on a sandbox. (Callables
-// are named locals, not temporaries in the co_await expression: GCC 12 mis-destroys those.)
-asio::awaitable<std::optional<service::RunOutcome>> execute(service::RunService& core,
-                                                            std::shared_ptr<const service::RunPlan> plan, int cancel_fd) {
-  using Outcome = std::optional<service::RunOutcome>;
-  auto exec = co_await asio::this_coro::executor;
-  auto initiation = [&core, plan = std::move(plan), cancel_fd, exec](auto handler) mutable {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    std::function<void(service::RunOutcome)> done = [h, exec](service::RunOutcome o) {
-      asio::post(exec, [h, o = std::move(o)]() mutable { (*h)(Outcome(std::move(o))); });
-    };
-    if (!core.execute(std::move(plan), cancel_fd, std::move(done))) asio::post(exec, [h]() mutable { (*h)(Outcome{}); });
-  };
-  Outcome result = co_await asio::async_initiate<decltype(asio::use_awaitable), void(Outcome)>(std::move(initiation),
-                                                                                               asio::use_awaitable);
-  co_return result;
-}
 
 // The core's typed outcome in API v1's form (api/stage_result.hpp makes each stage).
 api::RunResponse run_response(const std::string& id, const service::RunPlan& plan, job::JobOutcome&& o) {
@@ -55,11 +38,10 @@ api::RunResponse run_response(const std::string& id, const service::RunPlan& pla
   return r;
 }
 
-std::string endpoint_label(const Request& req) {
-  std::string_view t = req.target();
+std::optional<std::string> known_endpoint(std::string_view t) {
   for (const char* known : {"/v1/run", "/v1/runtimes", "/healthz", "/readyz", "/metrics"})
     if (t == known) return known;
-  return "other";
+  return std::nullopt;
 }
 
 
@@ -69,13 +51,25 @@ bool is_public(const std::string& target) { return target == "/healthz" || targe
 
 App::App(service::RunService& core) : core_(core), metrics_(core.metrics()) {}
 
-Response App::json(const Request& req, int status, std::string body) const {
-  Response res{static_cast<http::status>(status), req.version()};
-  res.set(http::field::content_type, "application/json");
-  res.keep_alive(req.keep_alive());
-  res.body() = std::move(body);
-  return res;
+void App::add_facade(std::unique_ptr<Facade> facade) { facades_.push_back(std::move(facade)); }
+
+Facade* App::facade_for(std::string_view path, std::string* label) const {
+  for (const auto& f : facades_)
+    if (auto l = f->route(path)) {
+      if (label) *label = std::move(*l);
+      return f.get();
+    }
+  return nullptr;
 }
+
+std::string App::endpoint_label(const Request& req) const {
+  if (auto known = known_endpoint(req.target())) return *known;
+  std::string label = "other";
+  facade_for(path_of(req.target()), &label);
+  return label;
+}
+
+Response App::json(const Request& req, int status, std::string body) const { return json_reply(req, status, std::move(body)); }
 
 Response App::api_error(const Request& req, int status, const std::string& code, const std::string& message) const {
   Response res = json(req, status, api::error_body({status, code, message}));
@@ -213,6 +207,8 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     if (only(http::verb::get)) res = get_readyz(req);
   } else if (target == "/metrics") {
     if (only(http::verb::get)) res = get_metrics(req);
+  } else if (Facade* facade = facade_for(path_of(target))) {
+    res = co_await facade->handle(req, ctx, caller);
   } else {
     res = api_error(req, 404, "not_found", "no such endpoint: " + target);
   }
@@ -283,7 +279,7 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   auto plan = std::make_shared<const service::RunPlan>(std::move(std::get<service::RunPlan>(planned)));
   const api::Encoding encoding = plan->request->encoding;
 
-  std::optional<service::RunOutcome> done = co_await execute(core_, plan, ctx.cancel_fd);
+  std::optional<service::RunOutcome> done = co_await execute_on_slot(core_, plan, ctx.cancel_fd);
   if (!done) co_return refuse(service::RunService::overloaded());
   record.finished(*plan, *done, metrics_);
   api::RunResponse response = run_response(record.id(), *plan, std::move(done->job));

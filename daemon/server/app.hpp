@@ -5,8 +5,11 @@
 // only; sockets are the session's business. Each request works on the generation of files in
 // force when it arrived (service/generation.hpp), so a reload never changes a run midway.
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "auth/rate_limiter.hpp"
+#include "server/facade.hpp"
 #include "server/http_types.hpp"
 #include "service/caller.hpp"
 #include "service/run_service.hpp"
@@ -16,6 +19,9 @@ namespace runbox::server {
 class App final : public Handler {
  public:
   explicit App(service::RunService& core);
+  // Before serving: another system's API on the same listeners, behind the same screening,
+  // keys and rate limits (server/facade.hpp).
+  void add_facade(std::unique_ptr<Facade> facade);
 
   std::optional<Response> screen(const http::request_header<>& head, const Peer& peer) override;
   boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) override;
@@ -42,9 +48,13 @@ class App final : public Handler {
   const auth::ApiKey* presented_api_key(const http::request_header<>& head, const Generation& g, bool* presented) const;
   Response unauthorized(const Request& req, bool presented) const;
 
+  Facade* facade_for(std::string_view path, std::string* label = nullptr) const;
+  std::string endpoint_label(const Request& req) const;  // the metrics' label
+
   service::RunService& core_;
   service::Metrics& metrics_;
   auth::RateLimiter limiter_;
+  std::vector<std::unique_ptr<Facade>> facades_;
 };
 
 }  // namespace runbox::server
