@@ -21,6 +21,7 @@
 #include "runbox/sandbox/sandbox.hpp"
 #include "server/activation_fds.hpp"
 #include "backend/docker_backend.hpp"
+#include "piston/piston_facade.hpp"
 #include "server/app.hpp"
 #include "service/docker_health_monitor.hpp"
 #include "server/listener.hpp"
@@ -109,6 +110,7 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   metrics.set_generation(g->number);
   service::RunService core(generations, slots, metrics, docker, service::production_backends(cfg.docker_socket));
   server::App app(core);
+  app.add_facade(std::make_unique<piston::PistonFacade>(core));
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge

@@ -6,7 +6,11 @@
 namespace runbox::service {
 namespace {
 
-Refusal limit_refusal(const config::LimitRefusal& r) { return {422, std::string(config::error_code(r.kind)), r.message}; }
+Refusal limit_refusal(const config::LimitRefusal& r) {
+  Refusal refusal{422, std::string(config::error_code(r.kind)), r.message, r.field, std::nullopt};
+  if (r.kind == config::LimitRefusal::Kind::exceeds_policy) refusal.maximum = r.maximum;
+  return refusal;
+}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "child/child_plan.hpp"
 #include "sys_error.hpp"
@@ -23,6 +24,18 @@ struct Capture {
   std::string& data;
   bool& truncated;
   std::size_t cap;
+  std::vector<OutputRun>& order;  // shared by both streams: the arrival order
+  std::uint8_t stream;
+
+  void record(std::size_t kept) {
+    if (kept == 0) return;
+    if (!order.empty() && order.back().stream == stream) {
+      order.back().bytes += static_cast<std::uint32_t>(kept);
+      return;
+    }
+    // Over the bound the rest is not ordered: it follows stream by stream (interleaved_output).
+    if (order.size() < kMaxOutputRuns) order.push_back({stream, static_cast<std::uint32_t>(kept)});
+  }
 
   // Returns false at EOF. Reads everything available.
   bool drain(int fd) {
@@ -31,7 +44,9 @@ struct Capture {
       ssize_t n = ::read(fd, buf, sizeof buf);
       if (n > 0) {
         std::size_t room = cap > data.size() ? cap - data.size() : 0;
-        data.append(buf, std::min<std::size_t>(room, static_cast<std::size_t>(n)));
+        const std::size_t kept = std::min<std::size_t>(room, static_cast<std::size_t>(n));
+        data.append(buf, kept);
+        record(kept);
         if (static_cast<std::size_t>(n) > room) truncated = true;
         continue;
       }
@@ -55,8 +70,8 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
   const auto start = Clock::now();
   const auto wall_deadline = start + std::chrono::milliseconds(spec.limits.wall_ms);
   auto next_cpu_poll = start + std::min<Clock::duration>(kCpuPollInterval, std::chrono::milliseconds(spec.limits.cpu_ms));
-  Capture out{result.stdout_data, result.stdout_truncated, kib(spec.limits.output_kb)};
-  Capture err{result.stderr_data, result.stderr_truncated, kib(spec.limits.output_kb)};
+  Capture out{result.stdout_data, result.stdout_truncated, kib(spec.limits.output_kb), result.output_order, 1};
+  Capture err{result.stderr_data, result.stderr_truncated, kib(spec.limits.output_kb), result.output_order, 2};
   std::size_t stdin_written = 0;
   if (spec.stdin_data.empty()) child.stdin_w.reset();
 

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace runbox::sandbox {
 
@@ -28,6 +29,12 @@ struct Failure {
   int err = 0;       // errno, 0 when none
 };
 
+// A run of bytes from one stream, in the order the streams' bytes were read.
+struct OutputRun {
+  std::uint8_t stream;  // 1 stdout, 2 stderr
+  std::uint32_t bytes;
+};
+
 struct Result {
   Status status = Status::internal_error;
   std::optional<int> exit_code;        // null when killed by a signal
@@ -41,7 +48,16 @@ struct Result {
   std::uint64_t memory_kb = 0;         // peak
   std::string error;                   // internal_error: which step failed and why, for a human
   Failure failure;                     // internal_error: the same, typed
+  // The order stdout's and stderr's kept bytes arrived in (adjacent runs of a stream merged; at
+  // most kMaxOutputRuns, the rest counted in the last). Empty: not recorded (another backend).
+  std::vector<OutputRun> output_order;
 };
+
+inline constexpr std::size_t kMaxOutputRuns = 1u << 16;
+
+// stdout and stderr interleaved in arrival order, as far as output_order records it (bytes a
+// later cut removed are skipped); what it does not cover follows, stdout first.
+std::string interleaved_output(const Result& r);
 
 // "SIGSEGV" for 11; "SIG<n>" for numbers without a name.
 std::string signal_name(int sig);
