@@ -39,13 +39,15 @@ api::RunResponse run_response(const std::string& id, const service::RunPlan& pla
 }
 
 std::optional<std::string> known_endpoint(std::string_view t) {
-  for (const char* known : {"/v1/run", "/v1/runtimes", "/healthz", "/readyz", "/metrics"})
+  for (const char* known : {"/v1/run", "/v1/runtimes", "/health", "/healthz", "/readyz", "/metrics"})
     if (t == known) return known;
   return std::nullopt;
 }
 
 
-bool is_public(const std::string& target) { return target == "/healthz" || target == "/readyz" || target == "/metrics"; }
+bool is_public(const std::string& target) {
+  return target == "/health" || target == "/healthz" || target == "/readyz" || target == "/metrics";
+}
 
 }  // namespace
 
@@ -205,6 +207,8 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     if (only(http::verb::get)) res = json(req, 200, R"({"status":"ok"})");
   } else if (target == "/readyz") {
     if (only(http::verb::get)) res = get_readyz(req);
+  } else if (target == "/health") {
+    if (only(http::verb::get)) res = get_health(req);
   } else if (target == "/metrics") {
     if (only(http::verb::get)) res = get_metrics(req);
   } else if (Facade* facade = facade_for(path_of(target))) {
@@ -252,6 +256,18 @@ Response App::get_readyz(const Request& req) {
   for (const auto& v : core_.runtimes(*g)) runtimes[v.state->def.name] = v.problem ? *v.problem : std::string("ready");
   o["runtimes"] = std::move(runtimes);
   Response res = json(req, is_ready ? 200 : 503, json::serialize(o));
+  if (!is_ready) res.set(http::field::retry_after, "5");
+  return res;
+}
+
+Response App::get_health(const Request& req) {
+  // Readiness in the seeds' words: ready with every runtime runnable "ok", ready without some
+  // "degraded", not ready "unavailable" (503, as /readyz).
+  const bool is_ready = ready();
+  bool all = true;
+  for (const auto& v : core_.runtimes(*core_.generation())) all = all && !v.problem;
+  const char* status = !is_ready ? "unavailable" : all ? "ok" : "degraded";
+  Response res = json(req, is_ready ? 200 : 503, json::serialize(json::object{{"status", status}, {"version", RUNBOX_VERSION}}));
   if (!is_ready) res.set(http::field::retry_after, "5");
   return res;
 }

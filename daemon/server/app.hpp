@@ -39,6 +39,7 @@ class App final : public Handler {
   boost::asio::awaitable<Response> post_run(const Request& req, RequestContext ctx, const Caller& caller);
   Response get_runtimes(const Request& req, const Generation& g);
   Response get_readyz(const Request& req);
+  Response get_health(const Request& req);
   Response get_metrics(const Request& req) const;
   Response json(const Request& req, int status, std::string body) const;
   Response api_error(const Request& req, int status, const std::string& code, const std::string& message) const;

@@ -38,6 +38,18 @@ TEST_CASE("/healthz and /readyz answer 200 with JSON", "[api]") {
   auto v = json::parse(ready.body);
   CHECK(v.at("ready") == true);
   CHECK(v.at("draining") == false);
+
+  // The seeds' /health: readiness as ok | degraded | unavailable, and the version.
+  auto h = http_get(d.port(), "/health");
+  INFO(h.body);
+  CHECK(h.status == 200);
+  CHECK(h.header("content-type") == "application/json");
+  auto hv = json::parse(h.body);
+  CHECK((hv.at("status") == "ok" || hv.at("status") == "degraded"));
+  CHECK_FALSE(as_str(hv.at("version")).empty());
+  bool every_runtime_ready = true;
+  for (const auto& [name, state] : v.at("runtimes").as_object()) every_runtime_ready = every_runtime_ready && state == "ready";
+  CHECK(hv.at("status") == (every_runtime_ready ? "ok" : "degraded"));
 }
 
 TEST_CASE("/metrics is Prometheus text and runbox_runs_total grows with runs", "[api]") {

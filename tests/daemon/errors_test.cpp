@@ -308,8 +308,11 @@ TEST_CASE("one slot, no queue: 503 overloaded with Retry-After; a missing image:
       CHECK_THAT(as_str(item.at("error")), Catch::Contains("no-such-image"));
     }
     CHECK(found);
-    // The others are ready, so the daemon is.
+    // The others are ready, so the daemon is; /health says degraded.
     CHECK(http_get(d.port(), "/readyz").status == 200);
+    auto health = http_get(d.port(), "/health");
+    CHECK(health.status == 200);
+    CHECK(json::parse(health.body).at("status") == "degraded");
   }
 
   SECTION("SIGTERM lets the running job finish, then exits 0") {

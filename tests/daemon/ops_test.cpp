@@ -61,7 +61,8 @@ KeyedDaemon& keyed() {
 TEST_CASE("keys: every protected endpoint answers 401 without a key or with a wrong one", "[ops]") {
   DaemonProcess& d = *keyed().daemon;
   for (auto [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"POST", "/v1/run"}, {"GET", "/v1/runtimes"}, {"GET", "/no/such/endpoint"}}) {
+           {"POST", "/v1/run"}, {"GET", "/v1/runtimes"}, {"GET", "/no/such/endpoint"}, {"POST", "/api/v2/execute"},
+           {"GET", "/api/v2/runtimes"}}) {
     INFO(method << " " << target);
     auto none = http_request(d.port(), method, target, method == "POST" ? hello_body("nobody") : "");
     check_error_body(none, 401, "unauthorized");
@@ -73,6 +74,7 @@ TEST_CASE("keys: every protected endpoint answers 401 without a key or with a wr
   }
   // Health, readiness and metrics stay open: probes and scrapers carry no keys.
   CHECK(http_get(d.port(), "/healthz").status == 200);
+  CHECK(http_get(d.port(), "/health").status == 200);
   CHECK(http_get(d.port(), "/readyz").status == 200);
   CHECK(http_get(d.port(), "/metrics").status == 200);
 }
