@@ -170,3 +170,22 @@ TEST_CASE("piston client: the unmodified npm piston-client runs python, c, java 
   CHECK(as_str(v.at("compile_error").at("run").at("status")) == "RE");
   CHECK(as_str(v.at("unknown").at("message")) == "python-2.7.18 runtime is unknown");
 }
+
+TEST_CASE("piston: java with a public class of any name, as Piston's own tests write it, in every API", "[piston]") {
+  require_images({"java"});
+  // Piston's packages/java/15.0.2/test.java, in a file not named after it.
+  auto v = piston_post(R"J({"language":"java","version":"17","files":[{"name":"test.java","content":
+    "public class HelloWorld {\n  public static void main(String[] args) {\n    System.out.println(\"OK\" + args.length);\n  }\n}\n"}],"args":["x"]})J", 200);
+  INFO(json::serialize(v));
+  CHECK(v.at("compile").at("status").is_null());
+  CHECK(as_str(v.at("run").at("stdout")) == "OK1\n");
+  auto body = run_body("java", "import java.util.*;\npublic final class Solution { public static void main(String[] a) { System.out.println(new Scanner(System.in).nextInt() * 2); } }\n");
+  body["tests"] = json::array{json::object{{"stdin", "21"}, {"expected_stdout", "42"}}};
+  auto r = post_run(shared_daemon().port(), body);
+  INFO(r.describe());
+  REQUIRE(r.http.status == 200);
+  CHECK(r.obj().at("tests").at(0).at("verdict") == "accepted");
+  auto plain = post_run(shared_daemon().port(), run_body("java", "class Main { public static void main(String[] a) { System.out.println(7); } }"));
+  INFO(plain.describe());
+  CHECK(plain.obj().at("run").at("stdout") == "7\n");
+}
