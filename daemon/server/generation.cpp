@@ -1,13 +1,13 @@
 #include "server/generation.hpp"
 
-#include "config/daemon_files.hpp"
 #include "docker/seccomp_json.hpp"
+#include "files/daemon_files.hpp"
 
 namespace runbox::server {
 
 std::shared_ptr<const Generation> load_generation(const config::DaemonConfig& config, std::uint64_t number,
                                                   const ProbeOptions& probe) {
-  config::DaemonFiles files = config::load_daemon_files(config);
+  files::DaemonFiles files = files::load_daemon_files(config);
   auto g = std::make_shared<Generation>();
   g->number = number;
   g->config = files.config;
