@@ -1,7 +1,6 @@
 #include "server/generation.hpp"
 
 #include "docker/seccomp_json.hpp"
-#include "files/daemon_files.hpp"
 
 namespace runbox::server {
 
@@ -12,8 +11,10 @@ std::shared_ptr<const Generation> load_generation(const config::DaemonConfig& co
   g->number = number;
   g->config = files.config;
   g->keys = std::move(files.keys);
-  for (auto& [name, t] : files.tiers)
-    g->tiers.emplace(name, Tier{name, std::move(t.policy), std::move(t.seccomp), docker::seccomp_profile_json(t.seccomp_rules)});
+  for (auto& [name, t] : files.tiers) {
+    std::string docker_json = docker::seccomp_profile_json(t.seccomp_rules);  // before t is moved
+    g->tiers.emplace(name, Tier{std::move(t), std::move(docker_json)});
+  }
   g->catalog = std::make_shared<const RuntimeCatalog>(files.runtimes, config.images_root, g->default_tier().policy,
                                                       g->default_tier().seccomp, probe);
   return g;
