@@ -5,13 +5,13 @@
 #include <functional>
 #include <set>
 
-#include "config/toml_reader.hpp"
+#include "config/config_toml.hpp"
 
 namespace runbox::config {
 namespace {
 
-using detail::line_of;
-using detail::TomlReader;
+using tomlfile::line_of;
+using tomlfile::TomlReader;
 
 constexpr std::uint64_t kMaxPlaceholderFactor = 1000;
 constexpr double kMaxMultiplier = 1000;
@@ -89,7 +89,7 @@ std::uint64_t parse_factor(std::string_view digits) {
 
 class RuntimeReader {
  public:
-  explicit RuntimeReader(const std::string& origin) : r_(origin) {}
+  explicit RuntimeReader(const std::string& origin) : r_(origin, toml_errors) {}
 
   RuntimeDef read(const toml::table& root) const {
     r_.refuse_unknown_keys(root, "", {"name", "aliases", "image", "backend", "docker_image", "source_file",
@@ -204,12 +204,12 @@ class RuntimeReader {
 }  // namespace
 
 RuntimeDef parse_runtime_def(const std::string& text, const std::string& origin) {
-  toml::table root = detail::parse_toml(text, origin);
+  toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
   return RuntimeReader(origin).read(root);
 }
 
 RuntimeDef load_runtime_def(const std::filesystem::path& file) {
-  return parse_runtime_def(detail::read_text_file(file), file.string());
+  return parse_runtime_def(tomlfile::read_text_file(file, toml_errors), file.string());
 }
 
 RuntimeSet RuntimeSet::load_dir(const std::filesystem::path& dir) {
