@@ -7,6 +7,7 @@
 #include "config/config_toml.hpp"
 #include "config/effective_limits.hpp"
 #include "config/runtime_def.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 namespace runbox::config {
 namespace {
@@ -261,7 +262,7 @@ sandbox::SeccompPolicy load_policy_seccomp(const Policy& policy) {
   if (!std::filesystem::is_regular_file(policy.seccomp, ec))
     throw ConfigError(policy.origin, policy.seccomp_line, "seccomp",
                       "the seccomp profile " + policy.seccomp.string() + " does not exist");
-  return sandbox::load_seccomp_policy(policy.seccomp);
+  return seccomp_files::load_seccomp_policy(policy.seccomp);
 }
 
 void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {

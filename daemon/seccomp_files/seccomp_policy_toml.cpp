@@ -4,18 +4,23 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "runbox/sandbox/seccomp_names.hpp"
+#include "runbox/sandbox/seccomp_values.hpp"
 #include "runbox/toml.hpp"
-#include "runbox/sandbox/seccomp.hpp"
-#include "seccomp/seccomp_names.hpp"
-#include "seccomp/seccomp_values.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
-namespace runbox::sandbox {
+namespace runbox::seccomp_files {
 namespace {
 
-using seccomp_detail::errno_from_name;
-using seccomp_detail::max_errno;
-using seccomp_detail::outside_values;
-using seccomp_detail::x86_64_syscall_number;
+using sandbox::PolicyError;
+using sandbox::SeccompAction;
+using sandbox::SeccompArgCmp;
+using sandbox::SeccompPolicy;
+using sandbox::SeccompRule;
+using sandbox::seccomp_detail::errno_from_name;
+using sandbox::seccomp_detail::max_errno;
+using sandbox::seccomp_detail::outside_values;
+using sandbox::seccomp_detail::x86_64_syscall_number;
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 
@@ -250,4 +255,4 @@ SeccompPolicy parse_seccomp_toml(const std::string& text, const std::string& ori
   return TomlReader(origin).policy(root);
 }
 
-}  // namespace runbox::sandbox
+}  // namespace runbox::seccomp_files
