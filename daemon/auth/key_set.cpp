@@ -12,7 +12,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "config/toml_reader.hpp"
+#include "config/config_toml.hpp"
 
 namespace runbox::auth {
 
@@ -60,9 +60,9 @@ bool valid_name(std::string_view s) {
 }  // namespace
 
 KeySet KeySet::parse(const std::string& text, const std::string& origin) {
-  using config::detail::line_of;
-  toml::table root = config::detail::parse_toml(text, origin);
-  config::detail::TomlReader r(origin);
+  using tomlfile::line_of;
+  toml::table root = tomlfile::parse_toml(text, origin, config::toml_errors);
+  tomlfile::TomlReader r(origin, config::toml_errors);
   // [[key]] (documented) or [[keys]]: one of them.
   r.refuse_unknown_keys(root, "", {"key", "keys"});
   const char* table_name = root.get("keys") ? "keys" : "key";

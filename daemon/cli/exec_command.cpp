@@ -18,6 +18,7 @@
 #include "runbox/sandbox/sandbox.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 #include "runbox/sandbox/work_dir.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 namespace runbox::cli {
 namespace {
@@ -71,7 +72,7 @@ std::shared_ptr<const sandbox::SeccompProgram> seccomp_program(const std::string
     }
   }
   auto program = std::make_shared<sandbox::SeccompProgram>(
-      sandbox::SeccompProgram::compile(sandbox::load_seccomp_policy(policy_file)));
+      sandbox::SeccompProgram::compile(seccomp_files::load_seccomp_policy(policy_file)));
   std::filesystem::create_directories(dir, ec);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   const auto& bpf = program->instructions();

@@ -12,10 +12,10 @@
 #include "commands.hpp"
 #include "config/config_error.hpp"
 #include "config/daemon_config.hpp"
-#include "config/daemon_files.hpp"
 #include "config/effective_limits.hpp"
 #include "config/policy.hpp"
 #include "config/runtime_def.hpp"
+#include "files/daemon_files.hpp"
 #include "runbox/sandbox/seccomp.hpp"
 
 namespace runbox::cli {
@@ -69,7 +69,7 @@ int run_config_check(const PolicyCheckOptions& o) {
   try {
     config::DaemonConfig cfg = config::load_daemon_config(std::filesystem::path(o.config));
     if (!o.runtimes_dir.empty()) cfg.runtimes_dir = o.runtimes_dir;
-    config::DaemonFiles files = config::load_daemon_files(cfg);
+    files::DaemonFiles files = files::load_daemon_files(cfg);
     std::cout << o.config << ": valid\n"
               << "runtimes: " << cfg.runtimes_dir.string() << " (" << files.runtimes.all().size() << ")\n"
               << "keys: " << (files.keys ? files.keys->origin() + " (" + std::to_string(files.keys->all().size()) + ")"

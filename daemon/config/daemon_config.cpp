@@ -6,13 +6,13 @@
 #include <charconv>
 #include <thread>
 
-#include "config/toml_reader.hpp"
+#include "config/config_toml.hpp"
 
 namespace runbox::config {
 namespace {
 
-using detail::line_of;
-using detail::TomlReader;
+using tomlfile::line_of;
+using tomlfile::TomlReader;
 
 constexpr std::uint64_t kMaxSlots = 4096;
 constexpr std::uint64_t kMaxQueue = 1000000;
@@ -120,8 +120,8 @@ DaemonConfig default_daemon_config() {
 
 DaemonConfig parse_daemon_config(const std::string& text, const std::string& origin,
                                  const std::filesystem::path& base_dir) {
-  toml::table root = detail::parse_toml(text, origin);
-  TomlReader r(origin);
+  toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
+  TomlReader r(origin, toml_errors);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
                                    "max_connections", "allowed_origins", "allowed_hosts"});
@@ -214,7 +214,7 @@ DaemonConfig load_daemon_config_file(const std::filesystem::path& file, bool mus
     if (must_exist) throw ConfigError(file.string(), 0, "", "the configuration file does not exist");
     return default_daemon_config();
   }
-  return parse_daemon_config(detail::read_text_file(file), file.string(), file.parent_path());
+  return parse_daemon_config(tomlfile::read_text_file(file, toml_errors), file.string(), file.parent_path());
 }
 
 DaemonConfig load_daemon_config(const std::optional<std::filesystem::path>& path) {

@@ -4,15 +4,16 @@
 #include <cmath>
 #include <sstream>
 
+#include "config/config_toml.hpp"
 #include "config/effective_limits.hpp"
 #include "config/runtime_def.hpp"
-#include "config/toml_reader.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 namespace runbox::config {
 namespace {
 
-using detail::line_of;
-using detail::TomlReader;
+using tomlfile::line_of;
+using tomlfile::TomlReader;
 
 constexpr std::uint64_t kMinUid = 1000;            // below: system accounts
 constexpr std::uint64_t kMaxUid = 4294967294;      // (uid_t)-1 means "no change" to the kernel
@@ -48,7 +49,7 @@ int first_line(const toml::node& n) {
 class PolicyReader {
  public:
   PolicyReader(const std::string& origin, std::filesystem::path base_dir)
-      : r_(origin), base_dir_(std::move(base_dir)) {}
+      : r_(origin, toml_errors), base_dir_(std::move(base_dir)) {}
 
   Policy read(const toml::table& root) const {
     r_.refuse_unknown_keys(root, "", {"seccomp", "uids", "sandbox", "run", "compile", "runtime", "backend", "request"});
@@ -248,12 +249,12 @@ const RuntimeOverride* Policy::override_for(std::string_view runtime) const {
 }
 
 Policy parse_policy(const std::string& text, const std::string& origin, const std::filesystem::path& base_dir) {
-  toml::table root = detail::parse_toml(text, origin);
+  toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
   return PolicyReader(origin, base_dir).read(root);
 }
 
 Policy load_policy(const std::filesystem::path& file) {
-  return parse_policy(detail::read_text_file(file), file.string(), file.parent_path());
+  return parse_policy(tomlfile::read_text_file(file, toml_errors), file.string(), file.parent_path());
 }
 
 sandbox::SeccompPolicy load_policy_seccomp(const Policy& policy) {
@@ -261,7 +262,7 @@ sandbox::SeccompPolicy load_policy_seccomp(const Policy& policy) {
   if (!std::filesystem::is_regular_file(policy.seccomp, ec))
     throw ConfigError(policy.origin, policy.seccomp_line, "seccomp",
                       "the seccomp profile " + policy.seccomp.string() + " does not exist");
-  return sandbox::load_seccomp_policy(policy.seccomp);
+  return seccomp_files::load_seccomp_policy(policy.seccomp);
 }
 
 void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {

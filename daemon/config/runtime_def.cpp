@@ -5,14 +5,14 @@
 #include <functional>
 #include <set>
 
+#include "config/config_toml.hpp"
 #include "config/placeholders.hpp"
-#include "config/toml_reader.hpp"
 
 namespace runbox::config {
 namespace {
 
-using detail::line_of;
-using detail::TomlReader;
+using tomlfile::line_of;
+using tomlfile::TomlReader;
 
 constexpr double kMaxMultiplier = 1000;
 
@@ -41,7 +41,7 @@ bool valid_env_key(std::string_view k) {
 
 class RuntimeReader {
  public:
-  explicit RuntimeReader(const std::string& origin) : r_(origin) {}
+  explicit RuntimeReader(const std::string& origin) : r_(origin, toml_errors) {}
 
   RuntimeDef read(const toml::table& root) const {
     r_.refuse_unknown_keys(root, "", {"name", "aliases", "image", "backend", "docker_image", "source_file",
@@ -156,12 +156,12 @@ class RuntimeReader {
 }  // namespace
 
 RuntimeDef parse_runtime_def(const std::string& text, const std::string& origin) {
-  toml::table root = detail::parse_toml(text, origin);
+  toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
   return RuntimeReader(origin).read(root);
 }
 
 RuntimeDef load_runtime_def(const std::filesystem::path& file) {
-  return parse_runtime_def(detail::read_text_file(file), file.string());
+  return parse_runtime_def(tomlfile::read_text_file(file, toml_errors), file.string());
 }
 
 RuntimeSet RuntimeSet::load_dir(const std::filesystem::path& dir) {

@@ -1,9 +1,9 @@
 // Policy -> OCI profile, written from sandbox::lower_seccomp_policy (the allow list the native
 // filter is compiled from too): defaultAction SCMP_ACT_ERRNO with defaultErrnoRet 38 (ENOSYS,
 // Docker >= 20.10) answers only what runc's libseccomp does not know, and with an ENOSYS
-// default runc adds no stub of its own. Parsing the result with sandbox::parse_oci_seccomp_json
-// gives the lowered policy back (tests check the round trip): masked_eq is value = mask,
-// valueTwo = datum, as runc hands them to libseccomp.
+// default runc adds no stub of its own. Parsing the result with
+// seccomp_files::parse_oci_seccomp_json gives the lowered policy back (tests check the round
+// trip): masked_eq is value = mask, valueTwo = datum, as runc hands them to libseccomp.
 #include "docker/seccomp_json.hpp"
 
 #include <boost/json.hpp>

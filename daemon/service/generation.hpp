@@ -12,19 +12,15 @@
 
 #include "auth/key_set.hpp"
 #include "config/daemon_config.hpp"
-#include "config/policy.hpp"
-#include "config/runtime_def.hpp"
-#include "runbox/sandbox/seccomp.hpp"
+#include "files/daemon_files.hpp"
 #include "service/runtime_catalog.hpp"
 
 namespace runbox::service {
 
 // A policy a key's requests run under. "default" is the daemon's `policy`; any other tier name
-// is policies/<tier>.toml.
-struct Tier {
-  std::string name;
-  config::Policy policy;
-  std::shared_ptr<const sandbox::SeccompProgram> seccomp;  // compiled for the native sandbox
+// is policies/<tier>.toml. The tier as read from its files (name, policy, seccomp rules and
+// program), plus what only the daemon makes of it.
+struct Tier : files::TierFiles {
   std::string docker_seccomp_json;  // the same rules as an OCI/Docker seccomp profile
 };
 

@@ -7,6 +7,7 @@
 #include "docker/engine_client.hpp"
 #include "docker/seccomp_json.hpp"
 #include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 #include "test_env.hpp"
 
 #include <catch2/catch.hpp>
@@ -56,7 +57,7 @@ bool engine_has_runtime(const std::string& name) {
 
 const std::string& default_seccomp_json() {
   static const std::string json =
-      docker::seccomp_profile_json(sandbox::load_seccomp_policy(RUNBOX_SOURCE_DIR "/policies/seccomp/default.toml"));
+      docker::seccomp_profile_json(seccomp_files::load_seccomp_policy(RUNBOX_SOURCE_DIR "/policies/seccomp/default.toml"));
   return json;
 }
 

@@ -5,8 +5,10 @@
 
 #include "docker/seccomp_json.hpp"
 #include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 using namespace runbox::sandbox;
+using namespace runbox::seccomp_files;
 
 namespace {
 

@@ -9,12 +9,13 @@
 #include <string>
 
 #include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   runbox::sandbox::SeccompPolicy policy;
   try {
-    policy = runbox::sandbox::parse_oci_seccomp_json(text, "fuzz.json");
+    policy = runbox::seccomp_files::parse_oci_seccomp_json(text, "fuzz.json");
   } catch (const runbox::sandbox::PolicyError&) {
     return 0;
   }

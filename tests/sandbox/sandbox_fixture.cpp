@@ -8,13 +8,14 @@
 #include <sstream>
 
 #include "runbox/sandbox/work_dir.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 #include "test_env.hpp"
 
 namespace runbox::test {
 
 std::shared_ptr<const sandbox::SeccompProgram> default_seccomp() {
   static auto program = std::make_shared<const sandbox::SeccompProgram>(sandbox::SeccompProgram::compile(
-      sandbox::load_seccomp_policy(RUNBOX_SOURCE_DIR "/policies/seccomp/default.toml")));
+      seccomp_files::load_seccomp_policy(RUNBOX_SOURCE_DIR "/policies/seccomp/default.toml")));
   return program;
 }
 

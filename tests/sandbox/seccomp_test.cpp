@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "sandbox_fixture.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 #include "test_env.hpp"
 
 using runbox::sandbox::Status;
@@ -38,7 +39,7 @@ TEST_CASE("an OCI profile (Docker's default) works as the sandbox's policy", "[s
   if (!std::filesystem::exists(profile)) skip(std::string(profile) + " is missing (golang-github-containers-common)");
   auto spec = image_spec({"python3", "-c", "print('ok')"});
   spec.seccomp = std::make_shared<runbox::sandbox::SeccompProgram>(
-      runbox::sandbox::SeccompProgram::compile(runbox::sandbox::load_seccomp_policy(profile)));
+      runbox::sandbox::SeccompProgram::compile(runbox::seccomp_files::load_seccomp_policy(profile)));
   auto r = runbox::sandbox::run(spec);
   INFO(r.error << r.stderr_data);
   CHECK(r.status == Status::ok);

@@ -8,12 +8,13 @@
 
 #include "auth/key_set.hpp"
 #include "config/config_error.hpp"
-#include "config/daemon_files.hpp"
 #include "config/uid_ranges.hpp"
+#include "files/daemon_files.hpp"
 #include "test_env.hpp"
 
 namespace fs = std::filesystem;
 using namespace runbox::config;
+using namespace runbox::files;
 using runbox::test::read_file;
 using runbox::test::TempDir;
 using runbox::test::write_file;

@@ -14,9 +14,11 @@
 #include <string>
 
 #include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 #include "test_env.hpp"
 
 using namespace runbox::sandbox;
+using namespace runbox::seccomp_files;
 using K = SeccompAction::Kind;
 using Op = SeccompArgCmp::Op;
 

@@ -7,9 +7,11 @@
 #include <string>
 
 #include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 #include "test_env.hpp"
 
 using namespace runbox::sandbox;
+using namespace runbox::seccomp_files;
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "runbox/sandbox/seccomp.hpp"
-#include "seccomp/seccomp_names.hpp"
+#include "runbox/sandbox/seccomp_names.hpp"
 
 namespace runbox::sandbox {
 namespace {

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "runbox/sandbox/seccomp.hpp"
-#include "seccomp/seccomp_names.hpp"
-#include "seccomp/seccomp_values.hpp"
+#include "runbox/sandbox/seccomp_names.hpp"
+#include "runbox/sandbox/seccomp_values.hpp"
 
 namespace runbox::sandbox {
 namespace {

@@ -1,4 +1,4 @@
-#include "seccomp/seccomp_names.hpp"
+#include "runbox/sandbox/seccomp_names.hpp"
 
 #include <seccomp.h>
 

@@ -1,4 +1,4 @@
-#include "seccomp/seccomp_values.hpp"
+#include "runbox/sandbox/seccomp_values.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -2,15 +2,14 @@
 #include <linux/filter.h>
 
 #include <cstdint>
-#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace runbox::sandbox {
 
-// A seccomp policy as data: loaded from runbox's TOML format (policies/seccomp/*.toml) or from a
-// Docker/OCI seccomp profile (JSON), compiled once with libseccomp, loaded in the child.
+// A seccomp policy as data (daemon/seccomp_files reads it from runbox's TOML format or a
+// Docker/OCI profile), compiled once with libseccomp, loaded in the child.
 struct SeccompAction {
   enum class Kind { allow, errno_ret, kill_process, kill_thread, trap, log };
   Kind kind = Kind::allow;
@@ -40,7 +39,8 @@ struct SeccompPolicy {
   std::string origin;  // file it came from, for messages
 };
 
-// A policy file that does not parse: names the file, the line (0 if unknown) and the field.
+// A policy that is wrong: names the file, the line (0 if unknown) and the field. The file
+// formats throw it too, so one catch covers a profile that does not parse or lower.
 class PolicyError : public std::runtime_error {
  public:
   PolicyError(std::string file, int line, std::string field, const std::string& what);
@@ -53,11 +53,6 @@ class PolicyError : public std::runtime_error {
   int line_;
   std::string field_;
 };
-
-// By extension: .json is an OCI profile, .toml runbox's own format. Throws PolicyError.
-SeccompPolicy load_seccomp_policy(const std::filesystem::path& file);
-SeccompPolicy parse_seccomp_toml(const std::string& text, const std::string& origin);
-SeccompPolicy parse_oci_seccomp_json(const std::string& text, const std::string& origin);
 
 // The policy as an allow list by construction, the form both the native filter and the Docker
 // profile are made from (so the two mean the same): the default action becomes ENOSYS, which

@@ -2,6 +2,7 @@
 // Sets of argument values as single-argument comparisons. libseccomp takes one comparison per
 // argument in a rule (AND), and a rule per alternative (OR), so a set is written as a union of
 // single comparisons: eq, le, ge, and aligned power-of-two blocks as masked_eq.
+// Public for the TOML format (daemon/seccomp_files), whose not_in is written this way.
 #include <cstdint>
 #include <optional>
 #include <vector>

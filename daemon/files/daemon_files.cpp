@@ -1,17 +1,23 @@
-#include "config/daemon_files.hpp"
+#include "files/daemon_files.hpp"
 
 #include "config/config_error.hpp"
 
-namespace runbox::config {
+namespace runbox::files {
 namespace {
+
+using config::ConfigError;
+using config::DaemonConfig;
+using config::HostAccountFiles;
+using config::Policy;
+using config::RuntimeSet;
 
 TierFiles load_tier(const std::string& name, const std::filesystem::path& file, const RuntimeSet& runtimes,
                     std::uint32_t slots) {
   TierFiles t;
   t.name = name;
-  t.policy = load_policy(file);
-  check_policy_runtimes(t.policy, runtimes);
-  t.seccomp_rules = load_policy_seccomp(t.policy);
+  t.policy = config::load_policy(file);
+  config::check_policy_runtimes(t.policy, runtimes);
+  t.seccomp_rules = config::load_policy_seccomp(t.policy);
   try {
     t.seccomp = std::make_shared<const sandbox::SeccompProgram>(sandbox::SeccompProgram::compile(t.seccomp_rules));
   } catch (const sandbox::PolicyError&) {
@@ -27,19 +33,19 @@ TierFiles load_tier(const std::string& name, const std::filesystem::path& file, 
 }
 
 void check_uids(const DaemonFiles& f, const HostAccountFiles& account_files) {
-  (void)probe_uid(f.tiers.at("default").policy, f.config.slots);
+  (void)config::probe_uid(f.tiers.at("default").policy, f.config.slots);
   std::vector<std::pair<std::string, const Policy*>> ranges{{"default", &f.tiers.at("default").policy}};
   for (const auto& [name, t] : f.tiers)
     if (name != "default") ranges.emplace_back(name, &t.policy);
-  check_uid_ranges_apart(ranges);
-  const std::vector<HostAccount> accounts = read_host_accounts(account_files);
-  for (const auto& [name, policy] : ranges) check_uid_range_unowned(*policy, accounts);
+  config::check_uid_ranges_apart(ranges);
+  const std::vector<config::HostAccount> accounts = config::read_host_accounts(account_files);
+  for (const auto& [name, policy] : ranges) config::check_uid_range_unowned(*policy, accounts);
 }
 
 }  // namespace
 
 DaemonFiles load_daemon_files(const DaemonConfig& config, const HostAccountFiles& accounts) {
-  check_auth_exposure(config);
+  config::check_auth_exposure(config);
   DaemonFiles f;
   f.config = config;
   f.runtimes = RuntimeSet::load_dir(config.runtimes_dir);
@@ -59,4 +65,4 @@ DaemonFiles load_daemon_files(const DaemonConfig& config, const HostAccountFiles
   return f;
 }
 
-}  // namespace runbox::config
+}  // namespace runbox::files

@@ -9,16 +9,21 @@
 #include <cstdio>
 #include <optional>
 
-#include "runbox/sandbox/seccomp.hpp"
-#include "seccomp/seccomp_names.hpp"
+#include "runbox/sandbox/seccomp_names.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
 namespace json = boost::json;
 
-namespace runbox::sandbox {
+namespace runbox::seccomp_files {
 namespace {
 
-using seccomp_detail::max_errno;
-using seccomp_detail::x86_64_syscall_number;
+using sandbox::PolicyError;
+using sandbox::SeccompAction;
+using sandbox::SeccompArgCmp;
+using sandbox::SeccompPolicy;
+using sandbox::SeccompRule;
+using sandbox::seccomp_detail::max_errno;
+using sandbox::seccomp_detail::x86_64_syscall_number;
 
 // Kernel versions compared as (major, minor, patch).
 using KernelVersion = std::array<unsigned, 3>;
@@ -247,4 +252,4 @@ SeccompPolicy parse_oci_seccomp_json(const std::string& text, const std::string&
   return OciReader(origin).policy(parser.release());
 }
 
-}  // namespace runbox::sandbox
+}  // namespace runbox::seccomp_files

@@ -3,9 +3,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "runbox/sandbox/seccomp.hpp"
+#include "seccomp_files/seccomp_files.hpp"
 
-namespace runbox::sandbox {
+namespace runbox::seccomp_files {
+
+using sandbox::PolicyError;
+using sandbox::SeccompPolicy;
 
 SeccompPolicy load_seccomp_policy(const std::filesystem::path& file) {
   const std::string origin = file.string();
@@ -24,4 +27,4 @@ SeccompPolicy load_seccomp_policy(const std::filesystem::path& file) {
   return ext == ".json" ? parse_oci_seccomp_json(text.str(), origin) : parse_seccomp_toml(text.str(), origin);
 }
 
-}  // namespace runbox::sandbox
+}  // namespace runbox::seccomp_files

@@ -6,7 +6,8 @@
 
 #include "runbox/sandbox/seccomp.hpp"
 
-// Name lookups shared by the two policy parsers and the compiler.
+// Name lookups shared by the compiler and the file formats (daemon/seccomp_files), which check
+// names against the same tables.
 namespace runbox::sandbox::seccomp_detail {
 
 // Largest value an errno action can return (the kernel's MAX_ERRNO).

@@ -1,10 +1,21 @@
-#include "config/toml_reader.hpp"
+#include "toml/toml_reader.hpp"
 
+#include <exception>
 #include <fstream>
 #include <sstream>
 
-namespace runbox::config::detail {
+namespace runbox::tomlfile {
 namespace {
+
+[[noreturn]] void raise_error(const Errors& errors, const std::string& file, int line, const std::string& field,
+                        const std::string& message) {
+  errors.raise(file, line, field, message);
+  std::terminate();  // a raise that returned: reading on would use what is not there
+}
+
+}  // namespace
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
 
 std::string type_name(const toml::node& n) {
   std::ostringstream s;
@@ -12,30 +23,26 @@ std::string type_name(const toml::node& n) {
   return s.str();
 }
 
-}  // namespace
-
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-toml::table parse_toml(const std::string& text, const std::string& origin) {
+toml::table parse_toml(const std::string& text, const std::string& origin, const Errors& errors) {
   try {
     return toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    throw ConfigError(origin, static_cast<int>(e.source().begin.line), "",
-                      "TOML syntax: " + std::string(e.description()));
+    raise_error(errors, origin, static_cast<int>(e.source().begin.line), "",
+          std::string(errors.syntax) + ": " + std::string(e.description()));
   }
 }
 
-std::string read_text_file(const std::filesystem::path& file) {
+std::string read_text_file(const std::filesystem::path& file, const Errors& errors) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string(), 0, "", "cannot read the file");
+  if (!in) raise_error(errors, file.string(), 0, "", "cannot read the file");
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (in.bad()) throw ConfigError(file.string(), 0, "", "cannot read the file");
+  if (in.bad()) raise_error(errors, file.string(), 0, "", "cannot read the file");
   return ss.str();
 }
 
 void TomlReader::fail(int line, const std::string& field, const std::string& message) const {
-  throw ConfigError(origin_, line, field, message);
+  raise_error(errors_, origin_, line, field, message);
 }
 
 void TomlReader::fail(const toml::node& at, const std::string& field, const std::string& message) const {
@@ -98,4 +105,4 @@ std::vector<std::string> TomlReader::string_array(const toml::node& n, const std
   return out;
 }
 
-}  // namespace runbox::config::detail
+}  // namespace runbox::tomlfile
