@@ -1,16 +1,14 @@
 // runboxd: the HTTP service. Loads the configuration, policies, runtimes and keys (refusing to
 // start on an invalid one, naming file, line and field), probes each runtime's version, then
-// serves. SIGHUP reloads every file (server/reloader.hpp); SIGTERM/SIGINT drains: stop
-// accepting, let running work finish within a grace period (then cancel it), exit 0. Under
-// systemd (Type=notify) it reports READY=1 only once it can run code.
+// serves. This file is the composition root: it builds the parts and runs the I/O threads.
+// When things happen is server/lifecycle.hpp's: SIGHUP reloads every file (server/reloader.hpp);
+// SIGTERM/SIGINT drains: stop accepting, let running work finish within a grace period (then
+// cancel it), exit 0. Under systemd (Type=notify) it reports READY=1 only once it can run code.
 #include <sys/resource.h>
 #include <signal.h>
-#include <systemd/sd-daemon.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <thread>
 
 #include "config/daemon_config.hpp"
@@ -23,19 +21,15 @@
 #include "backend/docker_backend.hpp"
 #include "piston/piston_facade.hpp"
 #include "server/app.hpp"
+#include "server/lifecycle.hpp"
 #include "service/docker_health_monitor.hpp"
-#include "server/listener.hpp"
 #include "server/reloader.hpp"
-#include "server/service_notify.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace runbox;
-
-constexpr auto kDrainGrace = std::chrono::seconds(30);
-constexpr auto kStatusEvery = std::chrono::seconds(5);
 
 struct Flags {
   std::optional<std::string> config_path;
@@ -118,97 +112,24 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   server::ConnectionGauge gauge;
   gauge.max = cfg.max_connections;
   asio::io_context ioc;
-  std::vector<std::unique_ptr<server::Listener>> listeners;
-  // Signals are handled before anything says "ready": a SIGTERM at any moment drains.
-  asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  asio::signal_set hangup(ioc, SIGHUP);
-  asio::steady_timer grace(ioc), status_timer(ioc);
-  std::atomic<bool> reloading{false};
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    server::notify_stopping();
-    logging::info("draining", "signal " + std::to_string(sig) + ": draining", {{"signal", sig}});
-    app.start_draining();
-    hangup.cancel();
-    status_timer.cancel();
-    for (auto& l : listeners) l->stop();
-    grace.expires_after(kDrainGrace);
-    grace.async_wait([&](const boost::system::error_code& e) {
-      if (!e) app.cancel_all_runs();
-    });
-    std::thread([&] {
-      slots.drain();  // queued and running jobs finish (or are cancelled at the grace limit)
-      while (reloading) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      asio::post(ioc, [&] {
-        grace.cancel();
-        ioc.stop();
-      });
-    }).detach();
-  });
-  std::function<void(const boost::system::error_code&, int)> on_hup = [&](const boost::system::error_code& ec, int) {
-    if (ec) return;
-    logging::info("reload_requested", "SIGHUP: reloading configuration, policies, runtimes and keys");
-    if (!reloading.exchange(true)) {
-      std::thread([&] {
-        reloader.reload();
-        reloading = false;
-      }).detach();
-    }
-    hangup.async_wait(on_hup);
+  server::LifecycleHooks hooks{
+      .ready = [&app] { return app.ready(); },
+      .start_draining = [&app] { app.start_draining(); },
+      .cancel_all_runs = [&app] { app.cancel_all_runs(); },
+      .drain_slots = [&slots] { slots.drain(); },
+      .reload = [&reloader] { reloader.reload(); },
+      .status = [&] { return status_line(slots, generations); },
   };
-  hangup.async_wait(on_hup);
-
+  server::Lifecycle lifecycle(ioc, std::move(hooks), {cfg.slots, cfg.effective_queue_size()});
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
-  for (const auto& l : cfg.listen) {
-    // A unix socket systemd passed (runboxd.socket) is adopted; anything else is bound here.
-    int inherited = -1;
-    if (l.kind == config::Listener::Kind::unix_socket)
-      for (auto it = inherited_fds.begin(); it != inherited_fds.end(); ++it)
-        if (sd_is_socket_unix(*it, SOCK_STREAM, 1, l.path.c_str(), 0) > 0) {
-          inherited = *it;
-          inherited_fds.erase(it);
-          break;
-        }
-    if (inherited >= 0)
-      listeners.push_back(std::make_unique<server::Listener>(ioc, l, inherited, app, limits, gauge));
-    else
-      listeners.push_back(std::make_unique<server::Listener>(ioc, l, app, limits, gauge));
-    listeners.back()->start();
-    logging::info("listening", "listening on " + listeners.back()->local_address(),
-                  {{"address", listeners.back()->local_address()}});
-  }
+  lifecycle.listen(cfg.listen, std::move(inherited_fds), app, limits, gauge);
+  lifecycle.announce_readiness();
 
-  // Every socket the unit passed must be one `listen` names: a stray one would go unserved.
-  if (!inherited_fds.empty())
-    throw std::runtime_error("systemd passed " + std::to_string(inherited_fds.size()) +
-                             " listening socket(s) that no unix: address in `listen` names; make runboxd.socket's "
-                             "ListenStream= and runboxd.toml's listen agree");
-
-  // READY=1 once the listeners are up and some runtime can run; checked again every second
-  // while it cannot (a docker engine may still be starting).
-  std::function<void(const boost::system::error_code&)> on_status = [&](const boost::system::error_code& ec) {
-    if (ec) return;
-    static bool announced = false;
-    if (!announced && app.ready()) {
-      announced = true;
-      logging::info("ready", "ready with " + std::to_string(cfg.slots) + " slots, queue " +
-                                 std::to_string(cfg.effective_queue_size()),
-                    {{"slots", cfg.slots}, {"queue_size", cfg.effective_queue_size()}});
-      server::notify_ready(status_line(slots, generations));
-    } else if (announced) {
-      server::notify_status(status_line(slots, generations));
-    }
-    status_timer.expires_after(announced ? kStatusEvery : std::chrono::seconds(1));
-    status_timer.async_wait(on_status);
-  };
-  on_status({});
-  if (!app.ready())
-    logging::warning("not_ready", "not ready yet: no runtime can run (see /readyz); checking every second");
-
-  std::vector<std::thread> io_threads;
-  for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { ioc.run(); });
-  for (auto& t : io_threads) t.join();
+  {
+    std::vector<std::jthread> io_threads;
+    for (int i = 0; i < 2; ++i) io_threads.emplace_back([&] { ioc.run(); });
+  }  // until the drain stops the io_context
   const std::size_t orphans = docker.remove_own_containers();
   logging::info("stopped", "stopped", {{"docker_containers_removed", orphans}});
   return 0;

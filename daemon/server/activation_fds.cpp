@@ -28,4 +28,21 @@ std::vector<int> inherited_listen_fds() {
   return fds;
 }
 
+std::optional<int> take_unix_listen_fd(std::vector<int>& fds, const std::string& path) {
+  for (auto it = fds.begin(); it != fds.end(); ++it)
+    if (sd_is_socket_unix(*it, SOCK_STREAM, 1, path.c_str(), 0) > 0) {
+      const int fd = *it;
+      fds.erase(it);
+      return fd;
+    }
+  return std::nullopt;
+}
+
+void require_all_adopted(const std::vector<int>& fds) {
+  if (!fds.empty())
+    throw std::runtime_error("systemd passed " + std::to_string(fds.size()) +
+                             " listening socket(s) that no unix: address in `listen` names; make runboxd.socket's "
+                             "ListenStream= and runboxd.toml's listen agree");
+}
+
 }  // namespace runbox::server

@@ -23,6 +23,7 @@
 #include <string>
 #include <type_traits>
 
+#include "runbox/sandbox/unique_fd.hpp"
 #include "server/http_types.hpp"
 
 namespace runbox::server {
@@ -46,14 +47,14 @@ inline constexpr std::size_t kPipelinedMax = 64 * 1024;
 
 // What the disconnect watch and its session share (on the connection's strand).
 struct Watch {
-  int efd = -1;            // the run's cancel eventfd
+  sandbox::UniqueFd efd;   // the run's cancel eventfd
   bool done = false;       // the answer is ready: the watch must stop
   std::string pipelined;   // bytes the client sent meanwhile, handed back to the session
 };
 
 inline void signal_cancel(const Watch& w) {
   std::uint64_t one = 1;
-  if (w.efd >= 0) (void)!::write(w.efd, &one, sizeof one);
+  if (w.efd) (void)!::write(w.efd.get(), &one, sizeof one);
 }
 
 // TCP only: whether the peer has sent its FIN (data may still be queued before it).
@@ -190,9 +191,9 @@ boost::asio::awaitable<void> run_session(boost::beast::basic_stream<Protocol> st
     Request req = parser.release();
     stream.expires_never();  // a run may take as long as its wall limit; the handler bounds it
     auto watch = std::make_shared<detail::Watch>();
-    watch->efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    RequestContext ctx{watch->efd};
-    bool watching = watch->efd >= 0 && req.method() == http::verb::post;
+    watch->efd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    RequestContext ctx{watch->efd.get()};
+    bool watching = watch->efd && req.method() == http::verb::post;
     if (watching) asio::co_spawn(stream.get_executor(), detail::watch_disconnect(stream, watch), asio::detached);
     Response res = co_await handler.handle(std::move(req), ctx);
     watch->done = true;
@@ -200,8 +201,8 @@ boost::asio::awaitable<void> run_session(boost::beast::basic_stream<Protocol> st
       boost::system::error_code ignored;
       stream.socket().cancel(ignored);
     }
-    ::close(watch->efd);
-    watch->efd = -1;
+    // Closed now, not when the watch lets go of it: a late cancel then writes nowhere.
+    watch->efd.reset();
     if (!watch->pipelined.empty()) {  // the next request's first bytes: after what is buffered
       auto room = buffer.prepare(watch->pipelined.size());
       buffer.commit(asio::buffer_copy(room, asio::buffer(watch->pipelined)));

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sys_error.hpp"
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 namespace {

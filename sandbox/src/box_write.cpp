@@ -9,7 +9,7 @@
 
 #include "runbox/sandbox/work_dir.hpp"
 #include "sys_error.hpp"
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 namespace {

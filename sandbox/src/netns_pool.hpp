@@ -1,5 +1,5 @@
 #pragma once
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 

@@ -2,7 +2,7 @@
 #include <sys/types.h>
 
 #include "prepared_child.hpp"
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 

@@ -161,3 +161,27 @@ TEST_CASE("malformed LISTEN_FDS is refused", "[activation]") {
   ::unsetenv("LISTEN_PID");
   ::unsetenv("LISTEN_FDS");
 }
+
+TEST_CASE("a passed unix socket is taken for the listen address of its path only; leftovers stop the start", "[activation]") {
+  runbox::test::TempDir dir;
+  const std::string path = (dir.path() / "runboxd.sock").string();
+  const int fd = unix_listening(path);
+  const int tcp = tcp_socket(true);
+  std::vector<int> fds{tcp, fd};
+  CHECK_FALSE(runbox::server::take_unix_listen_fd(fds, (dir.path() / "other.sock").string()));
+  CHECK(fds.size() == 2);
+  CHECK(runbox::server::take_unix_listen_fd(fds, path) == fd);
+  CHECK(fds == std::vector<int>{tcp});
+  // The TCP one no unix: address names: the error says what to make agree.
+  std::string error;
+  try {
+    runbox::server::require_all_adopted(fds);
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  CHECK(error.find("1 listening socket(s)") != std::string::npos);
+  CHECK(error.find("ListenStream=") != std::string::npos);
+  CHECK_NOTHROW(runbox::server::require_all_adopted({}));
+  ::close(fd);
+  ::close(tcp);
+}

@@ -17,7 +17,7 @@
 #include "cgroup/cgroup_paths.hpp"
 #include "cgroup/run_name.hpp"
 #include "sys_error.hpp"
-#include "unique_fd.hpp"
+#include "runbox/sandbox/unique_fd.hpp"
 
 namespace runbox::sandbox {
 namespace {

@@ -5,7 +5,8 @@
 
 namespace runbox::sandbox {
 
-// An owned file descriptor, closed on destruction.
+// An owned file descriptor, closed on destruction. Public: the daemon holds its own kernel
+// objects (a session's cancel eventfd) the same way.
 class UniqueFd {
  public:
   UniqueFd() = default;
