@@ -38,8 +38,8 @@ void print_table(const config::Policy& policy, const config::RuntimeSet& runtime
   std::vector<std::vector<std::string>> rows;
   rows.emplace_back(std::begin(heads), std::end(heads));
   for (const auto& rt : runtimes.all()) {
-    for (config::Stage stage : {config::Stage::compile, config::Stage::run}) {
-      if (stage == config::Stage::compile && !rt.has_compile()) continue;
+    for (config::StageKind stage : {config::StageKind::compile, config::StageKind::run}) {
+      if (stage == config::StageKind::compile && !rt.has_compile()) continue;
       config::StageBounds b = config::stage_bounds(policy, rt, stage);
       std::vector<std::string> row{rt.name, std::string(config::stage_name(stage))};
       for (config::LimitField f : config::kLimitFields)

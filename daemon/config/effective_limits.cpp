@@ -12,11 +12,11 @@ std::uint64_t scaled(std::uint64_t value, double factor) {
 
 }  // namespace
 
-StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage stage) {
+StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, StageKind stage) {
   const StagePolicy& sp = policy.stage(stage);
   const LimitMultipliers& m = runtime.multipliers(stage);
   const RuntimeOverride* o = policy.override_for(runtime.name);
-  const StagePolicy* os = o ? &(stage == Stage::run ? o->run : o->compile) : nullptr;
+  const StagePolicy* os = o ? &(stage == StageKind::run ? o->run : o->compile) : nullptr;
   StageBounds b;
   for (LimitField f : kLimitFields) {
     field_of(b.defaults, f) = scaled(sp.defaults.get(f).value_or(0), m.of(f));
@@ -50,10 +50,10 @@ std::string_view error_code(LimitRefusal::Kind kind) {
 }
 
 std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& policy, const RuntimeDef& runtime,
-                                                             Stage stage, const LimitOverrides& request) {
+                                                             StageKind stage, const LimitOverrides& request) {
   StageBounds b = stage_bounds(policy, runtime, stage);
   sandbox::Limits out = b.defaults;
-  const std::string prefix = stage == Stage::run ? "limits." : "compile_limits.";
+  const std::string prefix = stage == StageKind::run ? "limits." : "compile_limits.";
   for (LimitField f : kLimitFields) {
     const auto& asked = field_of(request, f);
     std::uint64_t max = field_of(b.maxima, f);

@@ -25,7 +25,7 @@ struct StageBounds {
   sandbox::Limits defaults;
   sandbox::Limits maxima;
 };
-StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, Stage stage);
+StageBounds stage_bounds(const Policy& policy, const RuntimeDef& runtime, StageKind stage);
 
 // A limit the API answers 422 to: above the maximum (limit_exceeds_policy) or below the
 // minimum, 0 included (limit_below_minimum).
@@ -45,6 +45,6 @@ std::string_view error_code(LimitRefusal::Kind kind);
 // LimitRefusal for the first such field (cpu_ms, wall_ms, memory_mb, pids, output_kb,
 // file_size_kb, cpus order). A result never holds a field below its minimum.
 std::variant<sandbox::Limits, LimitRefusal> effective_limits(const Policy& policy, const RuntimeDef& runtime,
-                                                             Stage stage, const LimitOverrides& request);
+                                                             StageKind stage, const LimitOverrides& request);
 
 }  // namespace runbox::config

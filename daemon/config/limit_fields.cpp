@@ -2,7 +2,7 @@
 
 namespace runbox::config {
 
-std::string_view stage_name(Stage s) { return s == Stage::run ? "run" : "compile"; }
+std::string_view stage_name(StageKind s) { return s == StageKind::run ? "run" : "compile"; }
 
 std::string_view field_name(LimitField f) {
   switch (f) {

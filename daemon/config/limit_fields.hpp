@@ -14,8 +14,8 @@
 
 namespace runbox::config {
 
-enum class Stage { run, compile };
-std::string_view stage_name(Stage s);  // "run" | "compile"
+enum class StageKind { run, compile };
+std::string_view stage_name(StageKind s);  // "run" | "compile"
 
 enum class LimitField { cpu_ms, wall_ms, memory_mb, pids, output_kb, file_size_kb, cpus };
 inline constexpr std::size_t kLimitFieldCount = 7;

@@ -284,11 +284,11 @@ void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {
     }
   }
   for (const auto& rt : runtimes.all()) {
-    for (Stage stage : {Stage::run, Stage::compile}) {
-      if (stage == Stage::compile && !rt.has_compile()) continue;
+    for (StageKind stage : {StageKind::run, StageKind::compile}) {
+      if (stage == StageKind::compile && !rt.has_compile()) continue;
       StageBounds b = stage_bounds(policy, rt, stage);
       const RuntimeOverride* o = policy.override_for(rt.name);
-      const StagePolicy* os = o ? &(stage == Stage::run ? o->run : o->compile) : nullptr;
+      const StagePolicy* os = o ? &(stage == StageKind::run ? o->run : o->compile) : nullptr;
       for (LimitField f : kLimitFields) {
         std::uint64_t d = field_of(b.defaults, f), m = field_of(b.maxima, f);
         std::string sn(stage_name(stage)), fn(field_name(f));
@@ -297,7 +297,7 @@ void check_policy_runtimes(const Policy& policy, const RuntimeSet& runtimes) {
         for (auto [value, kind] : {std::pair{d, "default"}, std::pair{m, "max"}}) {
           if (value >= field_minimum(f)) continue;
           const LimitMultipliers& mult = rt.multipliers(stage);
-          const std::string mfield = std::string(stage == Stage::run ? "limits." : "compile_limits.") +
+          const std::string mfield = std::string(stage == StageKind::run ? "limits." : "compile_limits.") +
                                      std::string(multiplier_name(f));
           throw ConfigError(rt.origin, mult.line_of(f), mfield,
                             "for runtime " + rt.name + " the " + sn + " " + kind + " " + fn + " would be " +

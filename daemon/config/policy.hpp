@@ -84,7 +84,7 @@ struct Policy {
   BackendPolicy backend;
   RequestPolicy request;
 
-  const StagePolicy& stage(Stage s) const { return s == Stage::run ? run : compile; }
+  const StagePolicy& stage(StageKind s) const { return s == StageKind::run ? run : compile; }
   const RuntimeOverride* override_for(std::string_view runtime) const;
 };
 

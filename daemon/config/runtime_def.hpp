@@ -42,8 +42,8 @@ struct RuntimeDef {
   std::vector<int> alias_lines;
 
   bool has_compile() const { return compile.has_value(); }
-  const LimitMultipliers& multipliers(Stage s) const {
-    return s == Stage::run ? run_multipliers : compile_multipliers;
+  const LimitMultipliers& multipliers(StageKind s) const {
+    return s == StageKind::run ? run_multipliers : compile_multipliers;
   }
 };
 

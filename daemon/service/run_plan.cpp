@@ -47,14 +47,14 @@ std::variant<RunPlan, Refusal> plan_run(std::shared_ptr<const Generation> g, con
   job.env = rt->def.env;
   job.source_file = rt->def.source_file;
   job.seccomp = tier.seccomp;
-  job.box_mb = config::stage_bounds(tier.policy, rt->def, config::Stage::run).defaults.box_mb;
+  job.box_mb = config::stage_bounds(tier.policy, rt->def, config::StageKind::run).defaults.box_mb;
   job.output_budget_bytes = sandbox::mib(tier.policy.request.max_answer_output_mb);
-  auto run_limits = config::effective_limits(tier.policy, rt->def, config::Stage::run, request.limits);
+  auto run_limits = config::effective_limits(tier.policy, rt->def, config::StageKind::run, request.limits);
   if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits)) return limit_refusal(*refusal);
   const auto& run = std::get<sandbox::Limits>(run_limits);
   job.run = {config::expand_placeholders(rt->def.run, run), run};
   if (rt->def.has_compile()) {
-    auto compile_limits = config::effective_limits(tier.policy, rt->def, config::Stage::compile, request.compile_limits);
+    auto compile_limits = config::effective_limits(tier.policy, rt->def, config::StageKind::compile, request.compile_limits);
     if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits)) return limit_refusal(*refusal);
     const auto& compile = std::get<sandbox::Limits>(compile_limits);
     job.compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, compile), compile};

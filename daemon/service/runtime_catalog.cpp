@@ -15,7 +15,7 @@ namespace {
 
 sandbox::Spec version_spec(const RuntimeState& state, const config::Policy& policy,
                            const std::shared_ptr<const sandbox::SeccompProgram>& seccomp, std::uint32_t uid) {
-  auto bounds = config::stage_bounds(policy, state.def, config::Stage::run);
+  auto bounds = config::stage_bounds(policy, state.def, config::StageKind::run);
   sandbox::Spec spec;
   spec.rootfs = state.rootfs;
   spec.argv = config::expand_placeholders(state.def.version, bounds.defaults);

@@ -35,7 +35,7 @@ Result internal_error(std::string why, Failure failure) {
 
 // Once per process: writing to a pipe whose reader is gone must be an EPIPE error, not a signal;
 // and cgroups left by a crashed earlier runbox process are swept before the first run.
-void process_setup(CgroupBackend& backend) {
+void process_setup(CgroupDriver& backend) {
   static std::once_flag once;
   std::call_once(once, [&] {
     ::signal(SIGPIPE, SIG_IGN);
@@ -66,7 +66,7 @@ Result run(const Spec& spec) {
   if (auto why = refused_limit(spec.limits)) return internal_error(*why, {Failure::Source::refused, "limits", 0});
   const char* step = "cgroup";  // the parent's step in progress, for a failure's cause
   try {
-    CgroupBackend& backend = cgroup_backend();
+    CgroupDriver& backend = cgroup_driver();
     process_setup(backend);
     sock_fprog filter{};
     filter.len = static_cast<unsigned short>(spec.seccomp->instructions().size());
@@ -94,7 +94,7 @@ Result run(const Spec& spec) {
 
 std::string cgroup_mode() {
   try {
-    return cgroup_backend().layout();
+    return cgroup_driver().layout();
   } catch (const std::exception& e) {
     return std::string("unusable: ") + e.what();
   }

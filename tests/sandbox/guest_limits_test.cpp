@@ -65,7 +65,7 @@ TEST_CASE("guest: the start-up probe picks this layout's cgroup backend with no 
   INFO(to_string(r.status) << " " << r.error);
   REQUIRE(r.status == Status::ok);
   CHECK(r.stdout_data == "ok\n");
-  CHECK(runbox::sandbox::cgroup_backend().layout() == layout);
+  CHECK(runbox::sandbox::cgroup_driver().layout() == layout);
 
   const std::string service = guest_service();
   if (layout == "v2") {

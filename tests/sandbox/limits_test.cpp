@@ -84,7 +84,7 @@ TEST_CASE("cpus 0.5: 4 busy processes for 1.5 s use at most 0.6 x the wall time 
 TEST_CASE("the runs' cgroup parent has a CPU weight below the daemon's", "[limits][cpu]") {
   auto r = run_in_image({"true"});
   REQUIRE(r.status == Status::ok);
-  const std::string layout = runbox::sandbox::cgroup_backend().layout();
+  const std::string layout = runbox::sandbox::cgroup_driver().layout();
   if (layout == "v2") {
     std::string own = runbox::sandbox::own_cgroup_path("");
     // After its first run a delegated runbox lives in <own>/supervisor, beside <own>/runbox.

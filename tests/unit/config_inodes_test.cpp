@@ -49,7 +49,7 @@ RuntimeDef runtime(const std::string& name) {
 
 TEST_CASE("config inodes: unset, the sandbox defaults, set, every stage gets them", "[config][inodes]") {
   const runbox::sandbox::Limits builtin;
-  StageBounds b = stage_bounds(parse(""), runtime("plain"), Stage::run);
+  StageBounds b = stage_bounds(parse(""), runtime("plain"), StageKind::run);
   CHECK(b.defaults.box_inodes == builtin.box_inodes);
   CHECK(b.defaults.tmp_inodes == builtin.tmp_inodes);
   CHECK(b.defaults.shm_inodes == builtin.shm_inodes);
@@ -57,7 +57,7 @@ TEST_CASE("config inodes: unset, the sandbox defaults, set, every stage gets the
   Policy p = parse("box_inodes = 100\ntmp_inodes = 200\nshm_inodes = 300\n",
                    "[runtime.heavy.sandbox]\ntmp_inodes = 9000\n");
   CHECK(p.sandbox.box_inodes == 100u);
-  for (Stage s : {Stage::run, Stage::compile}) {
+  for (StageKind s : {StageKind::run, StageKind::compile}) {
     StageBounds plain = stage_bounds(p, runtime("plain"), s);
     CHECK(plain.defaults.box_inodes == 100);
     CHECK(plain.maxima.box_inodes == 100);
@@ -67,7 +67,7 @@ TEST_CASE("config inodes: unset, the sandbox defaults, set, every stage gets the
     CHECK(heavy.defaults.tmp_inodes == 9000);
     CHECK(heavy.defaults.box_inodes == 100);
   }
-  auto limits = effective_limits(p, runtime("plain"), Stage::run, {});
+  auto limits = effective_limits(p, runtime("plain"), StageKind::run, {});
   REQUIRE(std::holds_alternative<runbox::sandbox::Limits>(limits));
   CHECK(std::get<runbox::sandbox::Limits>(limits).shm_inodes == 300);
 }

@@ -84,7 +84,7 @@ LimitRefusal refused(const std::variant<Limits, LimitRefusal>& r) {
 TEST_CASE("config limits: a request that sets nothing gets the policy's defaults and sizes", "[config][limits]") {
   Policy p = policy();
   RuntimeDef plain = runtime("plain", "");
-  Limits run = ok(effective_limits(p, plain, Stage::run, {}));
+  Limits run = ok(effective_limits(p, plain, StageKind::run, {}));
   CHECK(run.cpu_ms == 1000);
   CHECK(run.wall_ms == 3000);
   CHECK(run.memory_mb == 100);
@@ -96,47 +96,47 @@ TEST_CASE("config limits: a request that sets nothing gets the policy's defaults
   CHECK(run.tmp_mb == 32);
   CHECK(run.nofile == 128);
   CHECK(run.stack_mb == 16);
-  Limits compile = ok(effective_limits(p, plain, Stage::compile, {}));
+  Limits compile = ok(effective_limits(p, plain, StageKind::compile, {}));
   CHECK(compile.cpu_ms == 4000);
   CHECK(compile.memory_mb == 300);
   CHECK(compile.file_size_kb == 65536);
   CHECK(compile.cpus_milli == 1500);
   CHECK(compile.box_mb == 64);
   // No cpus in [compile.max]: the default is the maximum.
-  CHECK(stage_bounds(p, plain, Stage::compile).maxima.cpus_milli == 1500);
-  CHECK(stage_bounds(p, plain, Stage::run).maxima.cpus_milli == 2000);
+  CHECK(stage_bounds(p, plain, StageKind::compile).maxima.cpus_milli == 1500);
+  CHECK(stage_bounds(p, plain, StageKind::run).maxima.cpus_milli == 2000);
 }
 
 TEST_CASE("config limits: runtime multipliers scale defaults and maxima of their own stage", "[config][limits]") {
   Policy p = policy();
   RuntimeDef big = runtime("big", "[limits]\nmemory = 2\npids = 1.25\n[compile_limits]\ncpu = 1.5\n");
-  StageBounds run = stage_bounds(p, big, Stage::run);
+  StageBounds run = stage_bounds(p, big, StageKind::run);
   CHECK(run.defaults.memory_mb == 200);
   CHECK(run.maxima.memory_mb == 800);
   CHECK(run.defaults.pids == 13);  // 12.5 rounds to the nearest, away from zero
   CHECK(run.maxima.pids == 50);
   CHECK(run.defaults.cpu_ms == 1000);  // not multiplied
-  StageBounds compile = stage_bounds(p, big, Stage::compile);
+  StageBounds compile = stage_bounds(p, big, StageKind::compile);
   CHECK(compile.defaults.cpu_ms == 6000);
   CHECK(compile.maxima.cpu_ms == 12000);
   CHECK(compile.defaults.memory_mb == 300);  // the run multiplier does not reach the compile stage
   // Above the policy's own maximum but within the multiplied one.
   LimitOverrides req;
   req.memory_mb = 700;
-  CHECK(ok(effective_limits(p, big, Stage::run, req)).memory_mb == 700);
+  CHECK(ok(effective_limits(p, big, StageKind::run, req)).memory_mb == 700);
 }
 
 TEST_CASE("config limits: a per-runtime override replaces the multiplied value", "[config][limits]") {
   Policy p = policy();
   RuntimeDef heavy = runtime("heavy", "[limits]\ncpu = 2\npids = 2\n");
-  StageBounds b = stage_bounds(p, heavy, Stage::run);
+  StageBounds b = stage_bounds(p, heavy, StageKind::run);
   CHECK(b.defaults.cpu_ms == 3000);   // override, not 1000 x 2 and not 3000 x 2
   CHECK(b.maxima.cpu_ms == 10000);    // multiplied policy maximum
   CHECK(b.defaults.pids == 20);       // multiplied policy default
   CHECK(b.maxima.pids == 50);         // override, not 80
   CHECK(b.defaults.tmp_mb == 256);    // [runtime.heavy.sandbox]
   CHECK(b.defaults.box_mb == 64);
-  StageBounds other = stage_bounds(p, runtime("other", "[limits]\ncpu = 2\n"), Stage::run);
+  StageBounds other = stage_bounds(p, runtime("other", "[limits]\ncpu = 2\n"), StageKind::run);
   CHECK(other.defaults.cpu_ms == 2000);
   CHECK(other.defaults.tmp_mb == 32);
 }
@@ -152,7 +152,7 @@ TEST_CASE("config limits: a request may lower any limit down to its minimum", "[
   req.output_kb = 1;
   req.file_size_kb = 1;
   req.cpus_milli = 10;
-  Limits l = ok(effective_limits(p, plain, Stage::run, req));
+  Limits l = ok(effective_limits(p, plain, StageKind::run, req));
   CHECK(l.cpu_ms == 1);
   CHECK(l.wall_ms == 1);
   CHECK(l.memory_mb == 1);
@@ -169,11 +169,11 @@ TEST_CASE("config limits: a limit of 0 in a request is refused as below the mini
   Policy p = policy();
   RuntimeDef plain = runtime("plain", "");
   for (LimitField f : kLimitFields) {
-    for (Stage stage : {Stage::run, Stage::compile}) {
+    for (StageKind stage : {StageKind::run, StageKind::compile}) {
       LimitOverrides req;
       field_of(req, f) = 0;
       LimitRefusal r = refused(effective_limits(p, plain, stage, req));
-      const std::string path = std::string(stage == Stage::run ? "limits." : "compile_limits.") + std::string(field_name(f));
+      const std::string path = std::string(stage == StageKind::run ? "limits." : "compile_limits.") + std::string(field_name(f));
       INFO(r.message);
       CHECK(r.kind == LimitRefusal::Kind::below_minimum);
       CHECK(error_code(r.kind) == "limit_below_minimum");
@@ -185,7 +185,7 @@ TEST_CASE("config limits: a limit of 0 in a request is refused as below the mini
   // cpus below 0.01 core (the kernel's smallest CFS quota) is below the minimum too.
   LimitOverrides tiny;
   tiny.cpus_milli = 9;
-  LimitRefusal r = refused(effective_limits(p, plain, Stage::run, tiny));
+  LimitRefusal r = refused(effective_limits(p, plain, StageKind::run, tiny));
   CHECK(r.field == "limits.cpus");
   CHECK(r.message.find("limits.cpus = 0.009") != std::string::npos);
 }
@@ -195,18 +195,18 @@ TEST_CASE("config limits: cpus up to the maximum is accepted, above it refused i
   RuntimeDef plain = runtime("plain", "");
   LimitOverrides req;
   req.cpus_milli = 500;
-  CHECK(ok(effective_limits(p, plain, Stage::run, req)).cpus_milli == 500);
+  CHECK(ok(effective_limits(p, plain, StageKind::run, req)).cpus_milli == 500);
   req.cpus_milli = 2000;
-  CHECK(ok(effective_limits(p, plain, Stage::run, req)).cpus_milli == 2000);
+  CHECK(ok(effective_limits(p, plain, StageKind::run, req)).cpus_milli == 2000);
   req.cpus_milli = 2001;
-  LimitRefusal r = refused(effective_limits(p, plain, Stage::run, req));
+  LimitRefusal r = refused(effective_limits(p, plain, StageKind::run, req));
   CHECK(r.kind == LimitRefusal::Kind::exceeds_policy);
   CHECK(error_code(r.kind) == "limit_exceeds_policy");
   CHECK(r.field == "limits.cpus");
   CHECK(r.message == "limits.cpus = 2.001 is above the maximum 2 the policy allows for plain");
   // A runtime's cpus multiplier scales defaults and maxima like any other.
   RuntimeDef wide = runtime("wide", "[compile_limits]\ncpus = 2\n");
-  StageBounds b = stage_bounds(p, wide, Stage::compile);
+  StageBounds b = stage_bounds(p, wide, StageKind::compile);
   CHECK(b.defaults.cpus_milli == 3000);
   CHECK(b.maxima.cpus_milli == 3000);
 }
@@ -230,7 +230,7 @@ TEST_CASE("config limits: a request may raise a limit up to the maximum exactly"
   LimitOverrides req;
   req.cpu_ms = 5000;
   req.file_size_kb = 1024;
-  Limits l = ok(effective_limits(p, plain, Stage::run, req));
+  Limits l = ok(effective_limits(p, plain, StageKind::run, req));
   CHECK(l.cpu_ms == 5000);
   CHECK(l.file_size_kb == 1024);
   CHECK(l.wall_ms == 3000);  // untouched fields keep the default
@@ -241,7 +241,7 @@ TEST_CASE("config limits: a request above a maximum is refused naming the field 
   RuntimeDef plain = runtime("plain", "");
   LimitOverrides req;
   req.memory_mb = 401;
-  LimitRefusal r = refused(effective_limits(p, plain, Stage::run, req));
+  LimitRefusal r = refused(effective_limits(p, plain, StageKind::run, req));
   CHECK(r.field == "limits.memory_mb");
   CHECK(r.maximum == 400);
   CHECK(r.message.find("limits.memory_mb") != std::string::npos);
@@ -250,7 +250,7 @@ TEST_CASE("config limits: a request above a maximum is refused naming the field 
 
   LimitOverrides creq;
   creq.pids = 41;
-  LimitRefusal c = refused(effective_limits(p, plain, Stage::compile, creq));
+  LimitRefusal c = refused(effective_limits(p, plain, StageKind::compile, creq));
   CHECK(c.field == "compile_limits.pids");
   CHECK(c.maximum == 40);
 
@@ -258,9 +258,9 @@ TEST_CASE("config limits: a request above a maximum is refused naming the field 
   RuntimeDef heavy = runtime("heavy", "[limits]\npids = 2\n");
   LimitOverrides hreq;
   hreq.pids = 51;
-  LimitRefusal h = refused(effective_limits(p, heavy, Stage::run, hreq));
+  LimitRefusal h = refused(effective_limits(p, heavy, StageKind::run, hreq));
   CHECK(h.field == "limits.pids");
   CHECK(h.maximum == 50);
   hreq.pids = 50;
-  CHECK(ok(effective_limits(p, heavy, Stage::run, hreq)).pids == 50);
+  CHECK(ok(effective_limits(p, heavy, StageKind::run, hreq)).pids == 50);
 }

@@ -33,7 +33,7 @@ service::Refusal refusal(const std::variant<service::RunPlan, service::Refusal>&
   return std::get<service::Refusal>(v);
 }
 
-config::StageBounds bounds(const test::CoreFiles& f, const char* runtime, config::Stage stage) {
+config::StageBounds bounds(const test::CoreFiles& f, const char* runtime, config::StageKind stage) {
   return config::stage_bounds(f.policy, *f.runtimes.find(runtime), stage);
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("service plan: a runtime by name or alias, its commands and the policy
   CHECK(p.backend.kind == service::BackendKind::native);
   CHECK(p.backend.why == service::BackendReason::runtime);
   CHECK(p.job.run.argv == std::vector<std::string>{"python3", "main.py"});
-  CHECK(p.job.run.limits.memory_mb == bounds(files, "python3", config::Stage::run).defaults.memory_mb);
+  CHECK(p.job.run.limits.memory_mb == bounds(files, "python3", config::StageKind::run).defaults.memory_mb);
   CHECK_FALSE(p.job.compile);
   CHECK(p.job.source_file == "main.py");
   CHECK(p.job.output_budget_bytes == sandbox::mib(files.policy.request.max_answer_output_mb));
@@ -73,7 +73,7 @@ TEST_CASE("service plan: a request's limits within the maxima apply; over or und
   CHECK(p.job.run.limits.cpu_ms == 500);
 
   auto over = test::request("python3");
-  over.limits.memory_mb = bounds(files, "python3", config::Stage::run).maxima.memory_mb + 1;
+  over.limits.memory_mb = bounds(files, "python3", config::StageKind::run).maxima.memory_mb + 1;
   const auto r = refusal(core.plan(over));
   CHECK(r.status == 422);
   CHECK(r.code == "limit_exceeds_policy");
@@ -84,7 +84,7 @@ TEST_CASE("service plan: a request's limits within the maxima apply; over or und
   CHECK(refusal(core.plan(zero)).code == "limit_below_minimum");
 
   auto compile_over = test::request("c", "int main(){}");
-  compile_over.compile_limits.memory_mb = bounds(files, "c", config::Stage::compile).maxima.memory_mb + 1;
+  compile_over.compile_limits.memory_mb = bounds(files, "c", config::StageKind::compile).maxima.memory_mb + 1;
   const auto rc = refusal(core.plan(compile_over));
   CHECK(rc.code == "limit_exceeds_policy");
   CHECK_THAT(rc.message, Catch::Contains("compile_limits"));

@@ -24,9 +24,9 @@ class RunCgroup {
 };
 
 // One per process, chosen by probing the host at first use: cgroup v2, or v1/hybrid.
-class CgroupBackend {
+class CgroupDriver {
  public:
-  virtual ~CgroupBackend() = default;
+  virtual ~CgroupDriver() = default;
   virtual std::string layout() const = 0;  // "v2", "hybrid" or "v1"
   // Throws std::runtime_error naming what is missing when a limit cannot be enforced here.
   virtual std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) = 0;
@@ -35,9 +35,9 @@ class CgroupBackend {
 };
 
 // Probes once (thread-safe); throws std::runtime_error if no usable cgroup layout exists.
-CgroupBackend& cgroup_backend();
+CgroupDriver& cgroup_driver();
 
-std::unique_ptr<CgroupBackend> make_cgroup_v2_backend(const std::string& cgroup2_mount);
-std::unique_ptr<CgroupBackend> make_cgroup_v1_backend(const std::string& unified_mount_or_empty);
+std::unique_ptr<CgroupDriver> make_cgroup_v2_backend(const std::string& cgroup2_mount);
+std::unique_ptr<CgroupDriver> make_cgroup_v1_backend(const std::string& unified_mount_or_empty);
 
 }  // namespace runbox::sandbox

@@ -173,7 +173,7 @@ class V1RunCgroup final : public RunCgroup {
   UniqueFd unified_fd_, cpu_fd_, peak_fd_, oom_fd_;
 };
 
-class V1Backend final : public CgroupBackend {
+class V1Backend final : public CgroupDriver {
  public:
   explicit V1Backend(const std::string& unified_mount) {
     libcgroup_check(cgroup_init(), "libcgroup init");
@@ -282,7 +282,7 @@ class V1Backend final : public CgroupBackend {
 
 }  // namespace
 
-std::unique_ptr<CgroupBackend> make_cgroup_v1_backend(const std::string& unified_mount) {
+std::unique_ptr<CgroupDriver> make_cgroup_v1_backend(const std::string& unified_mount) {
   return std::make_unique<V1Backend>(unified_mount);
 }
 

@@ -101,7 +101,7 @@ class V2RunCgroup final : public RunCgroup {
   UniqueFd dir_fd_, cpu_fd_, events_fd_, peak_fd_, current_fd_;
 };
 
-class V2Backend final : public CgroupBackend {
+class V2Backend final : public CgroupDriver {
  public:
   explicit V2Backend(const std::string& mount) {
     std::string own = own_cgroup_path("");
@@ -213,7 +213,7 @@ class V2Backend final : public CgroupBackend {
 
 }  // namespace
 
-std::unique_ptr<CgroupBackend> make_cgroup_v2_backend(const std::string& mount) {
+std::unique_ptr<CgroupDriver> make_cgroup_v2_backend(const std::string& mount) {
   return std::make_unique<V2Backend>(mount);
 }
 

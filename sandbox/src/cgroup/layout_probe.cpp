@@ -18,7 +18,7 @@ long fs_type(const char* path) {
   return static_cast<long>(st.f_type);
 }
 
-std::unique_ptr<CgroupBackend> probe() {
+std::unique_ptr<CgroupDriver> probe() {
   const long root = fs_type("/sys/fs/cgroup");
   if (root == CGROUP2_SUPER_MAGIC) return make_cgroup_v2_backend("/sys/fs/cgroup");
   if (root == TMPFS_MAGIC) {
@@ -32,9 +32,9 @@ std::unique_ptr<CgroupBackend> probe() {
 
 }  // namespace
 
-CgroupBackend& cgroup_backend() {
+CgroupDriver& cgroup_driver() {
   static std::once_flag once;
-  static std::unique_ptr<CgroupBackend> backend;
+  static std::unique_ptr<CgroupDriver> backend;
   static std::string failure;
   std::call_once(once, [] {
     try {
