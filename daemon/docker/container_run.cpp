@@ -99,6 +99,7 @@ class Supervisor {
     r.stderr_truncated = demux_.err_truncated();
     r.stdout_data = demux_.take_out();
     r.stderr_data = demux_.take_err();
+    r.output_order = demux_.take_order();
     r.wall_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<milliseconds>(*end_ - start_).count());
     r.cpu_ms = meter_ ? meter_->cpu_ns() / 1'000'000 : 0;
     r.memory_kb = meter_ ? meter_->peak_bytes() / 1024 : 0;

@@ -11,8 +11,13 @@ void StreamDemux::append(std::string_view payload) {
   std::string& data = type_ == 2 ? err_ : out_;
   bool& truncated = type_ == 2 ? err_truncated_ : out_truncated_;
   std::size_t room = cap_ > data.size() ? cap_ - data.size() : 0;
-  data.append(payload.substr(0, std::min(room, payload.size())));
+  const std::size_t kept = std::min(room, payload.size());
+  data.append(payload.substr(0, kept));
   if (payload.size() > room) truncated = true;
+  const std::uint8_t stream = type_ == 2 ? 2 : 1;
+  if (kept == 0) return;
+  if (!order_.empty() && order_.back().stream == stream) order_.back().bytes += static_cast<std::uint32_t>(kept);
+  else if (order_.size() < sandbox::kMaxOutputRuns) order_.push_back({stream, static_cast<std::uint32_t>(kept)});
 }
 
 void StreamDemux::feed(std::string_view bytes) {

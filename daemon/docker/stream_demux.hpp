@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "runbox/sandbox/result.hpp"
 
 namespace runbox::docker {
 
@@ -22,6 +25,8 @@ class StreamDemux {
   const std::string& err() const { return err_; }
   std::string take_out() { return std::move(out_); }
   std::string take_err() { return std::move(err_); }
+  // The order the kept bytes came in, as the native sandbox records it (sandbox::OutputRun).
+  std::vector<sandbox::OutputRun> take_order() { return std::move(order_); }
   bool out_truncated() const { return out_truncated_; }
   bool err_truncated() const { return err_truncated_; }
   // The stream ended inside a frame (the connection broke).
@@ -32,6 +37,7 @@ class StreamDemux {
 
   std::size_t cap_;
   std::string out_, err_;
+  std::vector<sandbox::OutputRun> order_;
   bool out_truncated_ = false, err_truncated_ = false;
   unsigned char header_[8] = {};
   std::size_t header_used_ = 0;

@@ -28,6 +28,12 @@ TEST_CASE("demux separates stdout and stderr frames") {
   CHECK(d.err() == "err1");
   CHECK_FALSE(d.out_truncated());
   CHECK_FALSE(d.mid_frame());
+  // The order frames came in, for the interleaved output (stdin's echo counts as stdout).
+  runbox::sandbox::Result r;
+  r.stdout_data = d.take_out();
+  r.stderr_data = d.take_err();
+  r.output_order = d.take_order();
+  CHECK(runbox::sandbox::interleaved_output(r) == "out1 err1out2!");
 }
 
 TEST_CASE("demux handles frames split at every byte") {
