@@ -162,7 +162,7 @@ TEST_CASE("malformed LISTEN_FDS is refused", "[activation]") {
   ::unsetenv("LISTEN_FDS");
 }
 
-TEST_CASE("a passed unix socket is taken for the listen address of its path only; leftovers stop the start", "[activation]") {
+TEST_CASE("a passed unix socket is taken for the listen address of its path only, leftovers stop the start", "[activation]") {
   runbox::test::TempDir dir;
   const std::string path = (dir.path() / "runboxd.sock").string();
   const int fd = unix_listening(path);

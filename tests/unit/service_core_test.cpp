@@ -62,7 +62,7 @@ TEST_CASE("service plan: a runtime by name or alias, its commands and the policy
   CHECK_FALSE(c.job.compile->argv.empty());
 }
 
-TEST_CASE("service plan: a request's limits within the maxima apply; over or under them are refused 422", "[service][plan]") {
+TEST_CASE("service plan: a request's limits within the maxima apply, over or under them are refused 422", "[service][plan]") {
   test::CoreFiles files;
   test::Core core(files.generation(), printing(""));
   auto req = test::request("python3");
@@ -257,7 +257,7 @@ TEST_CASE("service execute: an engine failure makes the core ask the engine agai
         "runbox: docker: Docker engine unreachable");
 }
 
-TEST_CASE("service slots: beyond the queue a run is refused at once; queued runs go first come, first served", "[service][slots]") {
+TEST_CASE("service slots: beyond the queue a run is refused at once, queued runs go first come, first served", "[service][slots]") {
   test::CoreFiles files;
   test::Gate gate;
   std::mutex mu;
@@ -291,7 +291,7 @@ TEST_CASE("service slots: beyond the queue a run is refused at once; queued runs
   CHECK(order == std::vector<std::string>{"a", "b", "c"});
 }
 
-TEST_CASE("service catalog: versions are probed through the backend; a missing image or a failing probe is the runtime's error", "[service][catalog]") {
+TEST_CASE("service catalog: versions are probed through the backend, a missing image or a failing probe is the runtime's error", "[service][catalog]") {
   test::CoreFiles files({"python3", "c"}, {"python"});
   service::ProbeOptions probe;
   // Probes run on worker threads: what they saw is checked here, after.
