@@ -130,19 +130,18 @@ std::variant<QueryOptions, std::string> parse_query(std::string_view target) {
     else if (name == "wait") q.wait = value == "true";
     else if (name == "tokens") q.tokens = split(value, ',');
     else if (name == "fields") {
-      std::vector<std::string> fields = split(value, ',');
-      if (std::find(fields.begin(), fields.end(), "*") != fields.end()) {
-        fields = all_fields();
-      } else {
-        std::vector<std::string> invalid;
-        for (const auto& f : fields)
-          if (f != "runbox_status" && std::find(all_fields().begin(), all_fields().end(), f) == all_fields().end())
-            invalid.push_back(f);
-        if (!invalid.empty()) {
-          std::string list;
-          for (const auto& f : invalid) list += (list.empty() ? "" : ", ") + f;
-          return "invalid fields: [" + list + "]";
-        }
+      // "*" is every Judge0 field; runbox_status comes only by name ("*,runbox_status").
+      std::vector<std::string> fields, invalid;
+      for (const auto& f : split(value, ',')) {
+        if (f == "*") fields.insert(fields.end(), all_fields().begin(), all_fields().end());
+        else if (f == "runbox_status" || std::find(all_fields().begin(), all_fields().end(), f) != all_fields().end())
+          fields.push_back(f);
+        else invalid.push_back(f);
+      }
+      if (!invalid.empty()) {
+        std::string list;
+        for (const auto& f : invalid) list += (list.empty() ? "" : ", ") + f;
+        return "invalid fields: [" + list + "]";
       }
       if (!fields.empty()) q.fields = std::move(fields);
     }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -40,6 +41,15 @@ json::value seconds(const std::optional<double>& s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", *s);
   return json::value(buf);
+}
+
+// Judge0's limits in seconds are decimal columns too: "5.0", "2.5".
+json::value decimal(double d) {
+  char buf[32];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, p);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return json::value(s);
 }
 
 json::value optional_int(const std::optional<int>& v) { return v ? json::value(*v) : json::value(nullptr); }
@@ -83,9 +93,9 @@ json::object new_document(const Submission& s, const std::string& token, const L
   d["expected_output"] = bytes(s.expected_output);
   d["created_at"] = iso_time_now();
   d["number_of_runs"] = s.number_of_runs;
-  d["cpu_time_limit"] = static_cast<double>(limits.cpu_ms) / 1000;
-  d["cpu_extra_time"] = s.cpu_extra_time ? json::value(*s.cpu_extra_time) : json::value(0.0);
-  d["wall_time_limit"] = static_cast<double>(limits.wall_ms) / 1000;
+  d["cpu_time_limit"] = decimal(static_cast<double>(limits.cpu_ms) / 1000);
+  d["cpu_extra_time"] = decimal(s.cpu_extra_time.value_or(0));
+  d["wall_time_limit"] = decimal(static_cast<double>(limits.wall_ms) / 1000);
   d["memory_limit"] = limits.memory_mb * 1024;
   d["stack_limit"] = limits.stack_mb * 1024;
   d["max_processes_and_or_threads"] = limits.pids;

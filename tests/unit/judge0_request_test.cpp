@@ -35,6 +35,7 @@ TEST_CASE("judge0 request: query options", "[judge0]") {
   CHECK_FALSE(d.base64);
   CHECK_FALSE(d.fields);
   CHECK(std::get<QueryOptions>(parse_query("/x?fields=*")).fields == all_fields());
+  CHECK(std::get<QueryOptions>(parse_query("/x?fields=*,runbox_status")).fields->back() == "runbox_status");
   CHECK(std::get<QueryOptions>(parse_query("/x?fields=runbox_status")).fields == std::vector<std::string>{"runbox_status"});
   CHECK(std::get<std::string>(parse_query("/x?fields=stdout,nope,bad")) == "invalid fields: [nope, bad]");
   CHECK(std::get<QueryOptions>(parse_query("/x?tokens=a%2Cb,c")).tokens == std::vector<std::string>{"a", "b", "c"});
