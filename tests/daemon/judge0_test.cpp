@@ -249,7 +249,7 @@ TEST_CASE("judge0: every status runbox produces on a run", "[judge0]") {
   }
 }
 
-TEST_CASE("judge0: base64_encoded=true both ways; bytes that are not UTF-8 need it", "[judge0]") {
+TEST_CASE("judge0: base64_encoded=true both ways, bytes that are not UTF-8 need it", "[judge0]") {
   auto r = submit_wait({{"source_code", b64("import sys; sys.stdout.write(sys.stdin.read().upper())")},
                         {"language_id", 71},
                         {"stdin", b64("abc")},
@@ -267,7 +267,7 @@ TEST_CASE("judge0: base64_encoded=true both ways; bytes that are not UTF-8 need 
   CHECK(again.body.at("stdout") == b64("\xff\xfe").c_str());
 }
 
-TEST_CASE("judge0: fields= picks the answer's fields; runbox_status only when named", "[judge0]") {
+TEST_CASE("judge0: fields= picks the answer's fields, runbox_status only when named", "[judge0]") {
   auto r = submit_wait({{"source_code", "print(1)"}, {"language_id", 71}}, "&fields=stdout,exit_code,language");
   CHECK(r.size() == 3);
   CHECK(r.at("exit_code") == 0);
@@ -296,7 +296,7 @@ TEST_CASE("judge0: unknown and invalid fields are 422 with Judge0's per-field me
   CHECK(over.body.at("cpu_time_limit").at(0).as_string().starts_with("must be less than or equal to "));
 }
 
-TEST_CASE("judge0: wait=false gives a token at once; polling sees the queue, then the result", "[judge0]") {
+TEST_CASE("judge0: wait=false gives a token at once, polling sees the queue, then the result", "[judge0]") {
   auto r = call(shared().port(), "POST", "/submissions",
                 json::serialize(json::object{{"source_code", "import time; time.sleep(1.5); print('late')"}, {"language_id", 71}}));
   REQUIRE(r.http.status == 201);
@@ -358,7 +358,7 @@ TEST_CASE("judge0: callback_url gets a PUT of the result", "[judge0]") {
   CHECK(refused.http.status == 422);
 }
 
-TEST_CASE("judge0: a restart keeps tokens; a run cut off by a crash is an Internal Error", "[judge0]") {
+TEST_CASE("judge0: a restart keeps tokens, a run cut off by a crash is an Internal Error", "[judge0]") {
   Judge0Daemon d;
   auto submit = [&](const std::string& code) {
     auto r = call(d.port(), "POST", "/submissions", json::serialize(json::object{{"source_code", code}, {"language_id", 71}}));
@@ -396,7 +396,7 @@ TEST_CASE("judge0: a restart keeps tokens; a run cut off by a crash is an Intern
   CHECK(run.status == 200);
 }
 
-TEST_CASE("judge0: tokens expire; the store is bounded (503 queue is full)", "[judge0]") {
+TEST_CASE("judge0: tokens expire, the store is bounded (503 queue is full)", "[judge0]") {
   Judge0Daemon d("token_ttl_s = 2\nmax_submissions = 2\n");
   auto submit = [&] {
     return call(d.port(), "POST", "/submissions?wait=true", R"J({"source_code": "print(1)", "language_id": 71})J");

@@ -100,7 +100,7 @@ TEST_CASE("judge0 status: compile errors, internal errors, exec failures", "[jud
   CHECK(judge(cancelled, std::nullopt).status == kInternalError);
 }
 
-TEST_CASE("judge0 status: number_of_runs averages, the first failed run speaks", "[judge0]") {
+TEST_CASE("judge0 status: number_of_runs averages and the first failed run speaks", "[judge0]") {
   job::JobOutcome o;
   o.tests.emplace();
   auto a = result(Status::ok), b = result(Status::ok);

@@ -50,7 +50,7 @@ TEST_CASE("judge0 store: rows expire after the ttl and free their place", "[judg
   CHECK(store.insert("k", {{"b", 3, "{}"}}) == SubmissionStore::Insert::ok);
 }
 
-TEST_CASE("judge0 store: survives reopening; unfinished rows are recovered as finished", "[judge0]") {
+TEST_CASE("judge0 store: survives reopening, and unfinished rows are recovered as finished", "[judge0]") {
   TempDir dir;
   const auto file = dir.path() / "s.sqlite";
   {
