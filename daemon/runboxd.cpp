@@ -13,6 +13,7 @@
 
 #include "config/daemon_config.hpp"
 #include "images/image_metadata.hpp"
+#include "judge0/judge0_facade.hpp"
 #include "log/logger.hpp"
 #include "runbox/sandbox/cleanup.hpp"
 #include "runbox/sandbox/netns_pool.hpp"
@@ -105,6 +106,7 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   service::RunService core(generations, slots, metrics, docker, service::production_backends(cfg.docker_socket));
   server::App app(core);
   app.add_facade(std::make_unique<piston::PistonFacade>(core));
+  judge0::add_to(app, core, cfg.judge0);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge

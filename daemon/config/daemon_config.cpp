@@ -124,7 +124,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   TomlReader r(origin, toml_errors);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
-                                   "max_connections", "allowed_origins", "allowed_hosts"});
+                                   "max_connections", "allowed_origins", "allowed_hosts", "judge0"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -205,6 +205,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
     c.max_body_bytes = r.unsigned_int(*n, "max_body_bytes", kMaxBody);
     if (c.max_body_bytes == 0) r.fail(*n, "max_body_bytes", "must be at least 1");
   }
+  read_judge0_config(root, r, base_dir, c.judge0);
   return c;
 }
 

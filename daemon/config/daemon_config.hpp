@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/judge0_config.hpp"
+
 namespace runbox::config {
 
 inline constexpr const char* kDefaultConfigFile = "/etc/runbox/runboxd.toml";
@@ -51,6 +53,7 @@ struct DaemonConfig {
   // Without keys, TCP requests must name this host by "localhost", an IP literal or one of
   // these names in their Host header (DNS rebinding defence); else 403 forbidden_host.
   std::vector<std::string> allowed_hosts;
+  Judge0Config judge0;  // [judge0]: the Judge0 CE facade
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }

@@ -42,10 +42,12 @@ std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation
                   });
 }
 
-bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done) {
+bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done,
+                         std::function<void()> started) {
   const auto submitted = std::chrono::steady_clock::now();
   auto registration = std::make_shared<CancelRegistry::Registration>(cancels_.add(cancel_fd));
-  return slots_.try_submit([this, plan, cancel_fd, submitted, done, registration](unsigned slot) {
+  return slots_.try_submit([this, plan, cancel_fd, submitted, done, started, registration](unsigned slot) {
+    if (started) started();
     RunOutcome out;
     out.queue_wait_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
     job::JobPlan job = plan->job;

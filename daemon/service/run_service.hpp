@@ -52,7 +52,10 @@ class RunService {
   // Queues the plan on a slot; `done` gets the outcome on the slot thread, after the cancel fd
   // is no longer registered. False: all slots busy and the queue full (nothing ran; answer
   // overloaded()). cancel_fd: an eventfd the transport makes readable to cancel (< 0: none).
-  bool execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done);
+  // `started` (optional) runs on the slot thread when the run leaves the queue (Judge0's
+  // "Processing").
+  bool execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done,
+               std::function<void()> started = {});
   static Refusal overloaded() { return {503, "overloaded", "all slots are busy and the queue is full; retry later"}; }
 
   std::vector<RuntimeView> runtimes(const Generation& g);

@@ -18,6 +18,8 @@ RUNBOX_PACKAGES=(
   libsystemd-dev systemd
   # SHA-256 of API keys and the constant-time compare (OpenSSL's libcrypto)
   libssl-dev
+  # the Judge0 facade's submission store (daemon/judge0/submission_store.cpp); the CLI for tests
+  libsqlite3-dev sqlite3
   # tests
   catch2
   # the sanitizer tree (scripts/lib/build-sanitize.sh): clang 14, its ASan/UBSan/libFuzzer runtimes
