@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "api/base64.hpp"
+#include "api/split_words.hpp"
 
 namespace runbox::judge0 {
 namespace {
@@ -151,14 +152,7 @@ std::variant<QueryOptions, std::string> parse_query(std::string_view target) {
 
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-    std::size_t j = i;
-    while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
-    if (j > i) out.emplace_back(text.substr(i, j - i));
-    i = j;
-  }
+  for (std::string_view w : api::split_words(text)) out.emplace_back(w);
   return out;
 }
 

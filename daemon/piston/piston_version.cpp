@@ -1,7 +1,8 @@
 #include "piston/piston_version.hpp"
 
-#include <cctype>
 #include <vector>
+
+#include "api/split_words.hpp"
 
 namespace runbox::piston {
 namespace {
@@ -81,22 +82,10 @@ std::optional<Interval> comparator(std::string_view c) {
   return Interval{lo, Version{0, 0, lo.patch + 1}};
 }
 
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    std::size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 // One range: comparators that must all hold, or "a - b".
 std::optional<bool> range_satisfied(const Version& v, std::string_view range) {
-  auto w = words(range);
+  auto w = api::split_words(range);
   // node-semver allows a space between an operator and its version (">= 1.2").
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < w.size(); ++i) {

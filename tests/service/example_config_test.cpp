@@ -48,11 +48,11 @@ TEST_CASE("the example documents every key the loader accepts", "[config]") {
   // example omits is found by uncommenting everything and comparing with the loader's list.
   const std::string text = runbox::test::read_file(kExample);
   std::set<std::string> documented;
-  const std::regex key_line(R"((?:^|\n)#? ?([a-z_]+) = )");
+  const std::regex key_line(R"((?:^|\n)#? ?([a-z0-9_]+) = )");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), key_line); it != std::sregex_iterator(); ++it)
     documented.insert((*it)[1]);
   // Every documented key is one the loader knows: uncommented, the whole file still parses.
-  const std::string uncommented = std::regex_replace(text, std::regex(R"((^|\n)# ([a-z_]+ = ))"), "$1$2");
+  const std::string uncommented = std::regex_replace(text, std::regex(R"((^|\n)# ([a-z0-9_]+ = ))"), "$1$2");
   runbox::test::TempDir dir;
   runbox::test::write_file(dir.path() / "runboxd.toml", uncommented);
   try {
@@ -68,11 +68,11 @@ TEST_CASE("the example documents every key the loader accepts", "[config]") {
   } catch (const ConfigError& e) {
     expected = e.what();
   }
-  const std::regex list(R"(expected one of: ([a-z_, ]+))");
+  const std::regex list(R"(expected one of: ([a-z0-9_, ]+))");
   std::smatch m;
   REQUIRE(std::regex_search(expected, m, list));
   const std::string keys = m[1];
-  const std::regex word("[a-z_]+");
+  const std::regex word("[a-z0-9_]+");
   for (auto it = std::sregex_iterator(keys.begin(), keys.end(), word); it != std::sregex_iterator(); ++it) {
     INFO("key " << it->str());
     CHECK(documented.count(it->str()) == 1);
