@@ -75,7 +75,7 @@ std::pair<json::object, int> finish(SubmissionStore& store, service::Metrics& me
                                     service::RunRecord& record, const Submission& s, json::object doc,
                                     const std::string& token, service::RunOutcome& outcome, asio::any_io_executor exec) {
   record.finished(*plan, outcome, metrics);
-  const Verdict v = judge(outcome.job, s.expected_output);
+  const Verdict v = judge(outcome.job, s.expected_output, s.redirect_stderr_to_stdout);
   set_verdict(doc, v, s.redirect_stderr_to_stdout);
   store.update(token, v.status, json::serialize(doc));
   if (s.callback_url)

@@ -89,7 +89,7 @@ std::optional<int> signal_number(std::string_view name) {
   return std::nullopt;
 }
 
-Verdict judge(const job::JobOutcome& o, const std::optional<std::string>& expected_output) {
+Verdict judge(const job::JobOutcome& o, const std::optional<std::string>& expected_output, bool redirect_stderr) {
   Verdict v;
   if (o.compile_failed()) {
     const sandbox::Result& c = *o.compile;
@@ -104,10 +104,10 @@ Verdict judge(const job::JobOutcome& o, const std::optional<std::string>& expect
     v.status = kCompileError;
     v.compile_output = c.status == Status::time_limit || c.status == Status::wall_time_limit
                            ? std::optional<std::string>("Compilation time limit exceeded.")
-                           : non_empty(c.stdout_data + c.stderr_data);
+                           : non_empty(sandbox::interleaved_output(c));
     return v;
   }
-  if (o.compile) v.compile_output = non_empty(o.compile->stdout_data + o.compile->stderr_data);
+  if (o.compile) v.compile_output = non_empty(sandbox::interleaved_output(*o.compile));
   // number_of_runs > 1 are judge tests of the same input: the first that did not end ok speaks
   // for all (else the last); time, wall time and memory are their averages, as Judge0's are.
   const sandbox::Result* r = o.run ? &*o.run : nullptr;
@@ -140,14 +140,16 @@ Verdict judge(const job::JobOutcome& o, const std::optional<std::string>& expect
     v.status = failed_run_status(*r, v);
     return v;
   }
-  v.stdout_data = non_empty(r->stdout_data);
-  v.stderr_data = non_empty(r->stderr_data);
+  const std::string merged = redirect_stderr ? sandbox::interleaved_output(*r) : std::string();
+  const std::string& out = redirect_stderr ? merged : r->stdout_data;
+  v.stdout_data = non_empty(out);
+  if (!redirect_stderr) v.stderr_data = non_empty(r->stderr_data);
   v.time_s = cpu / static_cast<double>(runs) / 1000;
   v.wall_time_s = wall / static_cast<double>(runs) / 1000;
   v.memory_kb = static_cast<std::uint64_t>(memory / static_cast<double>(runs) + 0.5);
   v.exit_code = r->exit_code.value_or(0);  // Judge0: 0 when the program was killed
   if (r->status == Status::ok)
-    v.status = !expected_output || outputs_match(*expected_output, r->stdout_data) ? kAccepted : kWrongAnswer;
+    v.status = !expected_output || outputs_match(*expected_output, out) ? kAccepted : kWrongAnswer;
   else
     v.status = failed_run_status(*r, v);
   return v;

@@ -50,7 +50,10 @@ struct Verdict {
 };
 
 // The job's outcome (compile, then the run or number_of_runs tests) judged against
-// expected_output (nullopt: Accepted whenever the run ends ok).
-Verdict judge(const job::JobOutcome& outcome, const std::optional<std::string>& expected_output);
+// expected_output (nullopt: Accepted whenever the run ends ok). redirect_stderr: stderr is part
+// of stdout, interleaved in the order it came (and judged with it), as Judge0's
+// redirect_stderr_to_stdout makes it.
+Verdict judge(const job::JobOutcome& outcome, const std::optional<std::string>& expected_output,
+              bool redirect_stderr = false);
 
 }  // namespace runbox::judge0

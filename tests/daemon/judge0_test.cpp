@@ -186,6 +186,20 @@ TEST_CASE("judge0: languages, statuses, about, version", "[judge0]") {
   CHECK(http_request(port, "GET", "/judge0/languages").status == 401);
 }
 
+TEST_CASE("judge0: redirect_stderr_to_stdout puts stderr into stdout in the order written, judged with it", "[judge0]") {
+  const std::string code =
+      "import sys, time\nprint('a', flush=True); time.sleep(0.2)\nprint('b', file=sys.stderr, flush=True); time.sleep(0.2)\n"
+      "print('c', flush=True)\n";
+  auto merged = submit_wait({{"source_code", code}, {"language_id", 71}, {"redirect_stderr_to_stdout", true},
+                             {"expected_output", "a\nb\nc\n"}});
+  CHECK(merged.at("stdout") == "a\nb\nc\n");
+  CHECK(merged.at("stderr").is_null());
+  CHECK(status_id(merged) == 3);
+  auto apart = submit_wait({{"source_code", code}, {"language_id", 71}});
+  CHECK(apart.at("stdout") == "a\nc\n");
+  CHECK(apart.at("stderr") == "b\n");
+}
+
 TEST_CASE("judge0: wait=true with expected_output: Accepted and Wrong Answer, Judge0's default fields", "[judge0]") {
   auto ok = submit_wait({{"source_code", "print(input()[::-1])"}, {"language_id", 71}, {"stdin", "olleh"},
                          {"expected_output", "hello  \n\n"}});

@@ -45,6 +45,21 @@ TEST_CASE("judge0 status: ok is Accepted, or Wrong Answer against expected_outpu
   CHECK(judge(ran(result(Status::ok)), std::string("other\n")).status == kWrongAnswer);
 }
 
+TEST_CASE("judge0 status: redirect_stderr_to_stdout interleaves stderr into stdout and judges them together", "[judge0]") {
+  auto r = result(Status::ok);
+  r.stdout_data = "a\nc\n";
+  r.stderr_data = "b\n";
+  r.output_order = {{1, 2}, {2, 2}, {1, 2}};
+  auto v = judge(ran(r), std::string("a\nb\nc"), true);
+  CHECK(v.stdout_data == "a\nb\nc\n");
+  CHECK_FALSE(v.stderr_data);
+  CHECK(v.status == kAccepted);
+  auto apart = judge(ran(r), std::string("a\nb\nc"));
+  CHECK(apart.stdout_data == "a\nc\n");
+  CHECK(apart.stderr_data == "b\n");
+  CHECK(apart.status == kWrongAnswer);
+}
+
 TEST_CASE("judge0 status: limits, exits and signals map as Judge0's isolate results do", "[judge0]") {
   CHECK(judge(ran(result(Status::time_limit, std::nullopt, "SIGKILL")), std::nullopt).status == kTimeLimit);
   CHECK(judge(ran(result(Status::wall_time_limit, std::nullopt, "SIGKILL")), std::nullopt).status == kTimeLimit);
