@@ -26,12 +26,12 @@ Response message(const Request& req, int status, const std::string& text) {
 
 // The highest version of a runtime named `language` that satisfies `selector` (Piston's
 // rule); nullopt when none does.
-std::optional<PistonRuntime> resolve(const std::vector<service::RuntimeView>& views, const std::string& language,
+std::optional<PistonRuntime> resolve(const service::RuntimeCatalog& catalog, const std::string& language,
                                      const std::string& selector) {
   std::optional<PistonRuntime> best;
-  for (const auto& v : views) {
-    if (!v.state->version) continue;  // never probed: not installed, as far as Piston can tell
-    PistonRuntime rt = piston_runtime(*v.state);
+  for (const auto& state : catalog.all()) {
+    if (!state.version) continue;  // never probed: not installed, as far as Piston can tell
+    PistonRuntime rt = piston_runtime(state);
     if (!named(rt, language) || satisfies(rt.version, selector) != true) continue;
     if (!best || rt.version > best->version) best = std::move(rt);
   }
@@ -79,9 +79,9 @@ boost::asio::awaitable<Response> PistonFacade::handle(const Request& req, server
 
 Response PistonFacade::runtimes(const Request& req) {
   json::array list;
-  for (const auto& v : core_.runtimes(*core_.generation())) {
-    if (!v.state->version) continue;
-    PistonRuntime rt = piston_runtime(*v.state);
+  for (const auto& state : core_.generation()->catalog->all()) {
+    if (!state.version) continue;
+    PistonRuntime rt = piston_runtime(state);
     json::object o{{"language", rt.language}, {"version", rt.version.text()}};
     json::array aliases;
     for (const auto& a : rt.aliases) aliases.emplace_back(a);
@@ -94,9 +94,9 @@ Response PistonFacade::runtimes(const Request& req) {
 
 Response PistonFacade::packages(const Request& req) {
   json::array list;
-  for (const auto& v : core_.runtimes(*core_.generation())) {
-    if (!v.state->version) continue;
-    PistonRuntime rt = piston_runtime(*v.state);
+  for (const auto& state : core_.generation()->catalog->all()) {
+    if (!state.version) continue;
+    PistonRuntime rt = piston_runtime(state);
     list.push_back(json::object{{"language", rt.language}, {"language_version", rt.version.text()}, {"installed", true}});
   }
   return server::json_reply(req, 200, json::serialize(list));
@@ -118,7 +118,7 @@ boost::asio::awaitable<Response> PistonFacade::execute(const Request& req, serve
     co_return message(req, e->status, e->message);
   }
   auto& ask = std::get<ExecuteRequest>(parsed);
-  auto rt = resolve(core_.runtimes(*g), ask.language, ask.version);
+  auto rt = resolve(*g->catalog, ask.language, ask.version);
   if (!rt) {
     const std::string why = ask.language + "-" + ask.version + " runtime is unknown";
     record.refused({400, "unknown_runtime", why});

@@ -79,8 +79,9 @@ std::optional<BackendProblem> RunService::runtime_problem(const Generation& g, c
 std::vector<RuntimeView> RunService::runtimes(const Generation& g) {
   std::vector<RuntimeView> views;
   for (const auto& s : g.catalog->all()) {
-    auto problem = runtime_problem(g, s);
-    views.push_back({&s, std::string(choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error()).name()),
+    const BackendChoice choice = choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error());
+    auto problem = backend_problem(choice, s, docker_);
+    views.push_back({&s, std::string(choice.name()),
                      problem ? std::optional<std::string>(problem->for_listing) : std::nullopt});
   }
   return views;
