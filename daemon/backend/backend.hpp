@@ -17,6 +17,9 @@ class Backend {
   // Runs one stage. Never throws for what the program does; failures are internal_error
   // results with a typed Failure.
   virtual sandbox::Result run_stage(const sandbox::Spec& spec) = 0;
+  // Whether run_stage honours spec.live (output as it is read, stdin and signals while the
+  // program runs). Others take stdin_data only and report output at the end.
+  virtual bool live() const { return false; }
 };
 
 // The sandbox library as a backend.
@@ -24,6 +27,7 @@ class NativeBackend final : public Backend {
  public:
   std::string name() const override { return "native"; }
   sandbox::Result run_stage(const sandbox::Spec& spec) override;
+  bool live() const override { return true; }
 };
 
 }  // namespace runbox::backend

@@ -10,6 +10,51 @@
 namespace runbox::job {
 namespace {
 
+// Runs one stage through `backend`, telling `events` (if any) of its start, output and end.
+class StageRunner {
+ public:
+  StageRunner(backend::Backend& backend, JobEvents* events) : backend_(backend), events_(events) {}
+
+  sandbox::Result run(const StageRef& stage, sandbox::Spec spec) {
+    if (!events_) return backend_.run_stage(spec);
+    events_->stage_started(stage);
+    if (backend_.live()) {
+      std::shared_ptr<sandbox::LiveIo> io = stage.kind == StageRef::Kind::run ? events_->run_input() : nullptr;
+      if (!io) io = std::make_shared<sandbox::LiveIo>();  // output only: its input never fires
+      io->set_output([this, stage](std::uint8_t stream, std::string_view bytes) { events_->output(stage, stream, bytes); });
+      spec.live = io;
+    }
+    sandbox::Result r = backend_.run_stage(spec);
+    if (spec.live) spec.live->set_output({});
+    if (!backend_.live()) {  // what it wrote, now, in the order it came
+      for_each_output_run(r, [&](std::uint8_t stream, std::string_view bytes) { events_->output(stage, stream, bytes); });
+    }
+    events_->stage_finished(stage, r);
+    return r;
+  }
+
+ private:
+  // The result's output as runs of one stream in arrival order (stdout, then stderr, without one).
+  template <class F>
+  static void for_each_output_run(const sandbox::Result& r, F f) {
+    std::size_t o = 0, e = 0;
+    for (const auto& run : r.output_order) {
+      const std::string& data = run.stream == 1 ? r.stdout_data : r.stderr_data;
+      std::size_t& at = run.stream == 1 ? o : e;
+      if (at >= data.size()) continue;
+      const std::size_t n = std::min<std::size_t>(run.bytes, data.size() - at);
+      f(run.stream, std::string_view(data).substr(at, n));
+      at += n;
+    }
+    if (o < r.stdout_data.size()) f(1, std::string_view(r.stdout_data).substr(o));
+    if (e < r.stderr_data.size()) f(2, std::string_view(r.stderr_data).substr(e));
+  }
+
+  backend::Backend& backend_;
+  JobEvents* events_;
+};
+
+
 // Names were validated by the API layer (relative, no "." or ".." components, no name both a
 // file and another's directory); WorkDir::write_file creates the parents top down and follows
 // no symlink.
@@ -44,13 +89,14 @@ sandbox::Result internal_error(const std::string& why) {
 
 // One run of the program in a fresh sandbox over `box`, its output within `budget`.
 sandbox::Result run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
-                    const std::string& stdin_data, backend::Backend& backend, int cancel_fd, OutputBudget& budget) {
+                         const std::string& stdin_data, StageRunner& stages, const StageRef& ref, int cancel_fd,
+                         OutputBudget& budget) {
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
   stage.limits = budget.cap(stage.limits);
   auto spec = stage_spec(plan, stage, box, cancel_fd);
   spec.stdin_data = stdin_data;
-  sandbox::Result r = backend.run_stage(spec);
+  sandbox::Result r = stages.run(ref, std::move(spec));
   budget.charge(r);
   return r;
 }
@@ -75,9 +121,20 @@ sandbox::Result not_run_cancelled() {
 
 }  // namespace
 
-JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd) {
+std::string_view stage_name(StageRef::Kind kind) {
+  switch (kind) {
+    case StageRef::Kind::compile: return "compile";
+    case StageRef::Kind::run: return "run";
+    case StageRef::Kind::test: return "test";
+  }
+  return "run";
+}
+
+JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd,
+                   JobEvents* events) {
   JobOutcome out;
   OutputBudget budget(plan.output_budget_bytes);
+  StageRunner stages(backend, events);
   try {
     sandbox::WorkDir prepared(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
     write_files(prepared, req, plan);
@@ -85,7 +142,7 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
       StagePlan compile = *plan.compile;
       compile.limits = budget.cap(compile.limits);
       ++out.stages_run;
-      out.compile = backend.run_stage(stage_spec(plan, compile, prepared, cancel_fd));
+      out.compile = stages.run({StageRef::Kind::compile}, stage_spec(plan, compile, prepared, cancel_fd));
       budget.charge(*out.compile);
       if (out.compile_failed()) {
         out.cancelled = cancelled(cancel_fd);
@@ -95,7 +152,8 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
     if (req.tests) {
       out.tests.emplace();
       out.tests->reserve(req.tests->size());
-      for (const auto& t : *req.tests) {
+      for (std::size_t i = 0; i < req.tests->size(); ++i) {
+        const auto& t = (*req.tests)[i];
         // Nobody waits for the rest: no sandbox for them (the answer keeps one result per test).
         if (out.cancelled || (out.cancelled = cancelled(cancel_fd))) {
           out.tests->push_back({not_run_cancelled(), false});
@@ -105,13 +163,13 @@ JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Bac
         sandbox::WorkDir box(plan.box_mb, plan.uid, plan.gid, box_inodes(plan));
         box.copy_from(prepared.path());  // follows nothing the compile stage left (box_copy.hpp)
         ++out.stages_run;
-        sandbox::Result r = run_once(plan, box, t.args, t.stdin_data, backend, cancel_fd, budget);
+        sandbox::Result r = run_once(plan, box, t.args, t.stdin_data, stages, {StageRef::Kind::test, i}, cancel_fd, budget);
         const bool matched = r.status == sandbox::Status::ok && api::compare_output(req.compare, t.expected_stdout, r.stdout_data);
         out.tests->push_back({std::move(r), matched});
       }
     } else if (!(out.cancelled = cancelled(cancel_fd))) {
       ++out.stages_run;
-      out.run = run_once(plan, prepared, req.args, req.stdin_data, backend, cancel_fd, budget);  // the box's last user
+      out.run = run_once(plan, prepared, req.args, req.stdin_data, stages, {StageRef::Kind::run}, cancel_fd, budget);  // the box's last user
     } else {
       out.run = not_run_cancelled();
     }

@@ -13,6 +13,7 @@
 
 #include "api/run_request.hpp"
 #include "backend/backend.hpp"
+#include "job/job_events.hpp"
 #include "runbox/sandbox/limits.hpp"
 #include "runbox/sandbox/result.hpp"
 #include "runbox/sandbox/seccomp.hpp"
@@ -64,6 +65,8 @@ struct JobOutcome {
   }
 };
 
-JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd);
+// events (optional): each stage's start, output and end as they happen (job_events.hpp).
+JobOutcome run_job(const JobPlan& plan, const api::RunRequest& req, backend::Backend& backend, int cancel_fd,
+                   JobEvents* events = nullptr);
 
 }  // namespace runbox::job

@@ -85,24 +85,19 @@ Response App::error(unsigned version, int status, const std::string& code, const
   return api_error(fake, status, code, message);
 }
 
-const auth::ApiKey* App::presented_api_key(const http::request_header<>& head, const Generation& g,
-                                           bool* presented) const {
-  auto header = [&](std::string_view name) {
-    auto v = head[name];
-    return std::string_view(v.data(), v.size());
-  };
-  auto key_text = auth::presented_key(header("Authorization"), header("X-API-Key"));
-  *presented = key_text.has_value();
-  return key_text && g.keys ? g.keys->find(*key_text) : nullptr;
-}
-
 Response App::unauthorized(const Request& req, bool presented) const {
-  Response res = api_error(req, 401, "unauthorized",
-                           presented ? "the API key is not valid"
-                                     : "an API key is required: \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"");
+  const service::Refusal r = service::Admission::unauthorized(presented);
+  Response res = api_error(req, r.status, r.code, r.message);
   res.set(http::field::www_authenticate, "Bearer realm=\"runbox\"");
   return res;
 }
+
+namespace {
+std::string_view header(const http::request_header<>& head, std::string_view name) {
+  auto v = head[name];
+  return {v.data(), v.size()};
+}
+}  // namespace
 
 std::optional<Response> App::screen(const http::request_header<>& head, const Peer& peer) {
   auto g = core_.generation();
@@ -138,7 +133,7 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
   // (Rate limits are taken with the whole request, in handle().) A preflight has no key.
   if (g->keys && !is_public(target) && head.method() != http::verb::options) {
     bool presented = false;
-    if (!presented_api_key(head, *g, &presented)) {
+    if (!core_.admission().key_valid(*g, header(head, "Authorization"), header(head, "X-API-Key"), &presented)) {
       logging::warning("unauthorized", std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
                                            " refused: 401",
                        {{"endpoint", endpoint_label(req)}, {"http_status", 401}, {"key", "anonymous"}});
@@ -150,21 +145,12 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
 }
 
 std::optional<Response> App::authenticate(const Request& req, const Generation& g, Caller& caller) {
-  if (!g.keys) return std::nullopt;
-  bool presented = false;
-  const auth::ApiKey* key = presented_api_key(req.base(), g, &presented);
-  if (!key) return unauthorized(req, presented);
-  caller.key = key->name;
-  caller.tier = key->tier;
-  if (auto retry = limiter_.take(key->name, key->rate, key->burst)) {
-    metrics_.count_rate_limited(key->name);
-    Response res = api_error(req, 429, "rate_limited",
-                             "key \"" + key->name + "\" is over its rate of " + std::to_string(key->rate).substr(0, 6) +
-                                 " requests/s (burst " + std::to_string(static_cast<long>(key->burst)) + "); retry later");
-    res.set(http::field::retry_after, std::to_string(*retry));
-    return res;
-  }
-  return std::nullopt;
+  auto refused = core_.admission().admit(g, header(req.base(), "Authorization"), header(req.base(), "X-API-Key"), caller);
+  if (!refused) return std::nullopt;
+  Response res = api_error(req, refused->status, refused->code, refused->message);
+  if (refused->status == 401) res.set(http::field::www_authenticate, "Bearer realm=\"runbox\"");
+  if (refused->retry_after_s) res.set(http::field::retry_after, std::to_string(*refused->retry_after_s));
+  return res;
 }
 
 asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {

@@ -8,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/rate_limiter.hpp"
 #include "server/facade.hpp"
 #include "server/http_types.hpp"
 #include "service/caller.hpp"
@@ -45,8 +44,6 @@ class App final : public Handler {
   Response api_error(const Request& req, int status, const std::string& code, const std::string& message) const;
   // nullopt: the caller may go on (as *caller); else the 401/429 answer.
   std::optional<Response> authenticate(const Request& req, const Generation& g, Caller& caller);
-  // The key a request head presents, if it is one of g's; *presented says whether any was.
-  const auth::ApiKey* presented_api_key(const http::request_header<>& head, const Generation& g, bool* presented) const;
   Response unauthorized(const Request& req, bool presented) const;
 
   Facade* facade_for(std::string_view path, std::string* label = nullptr) const;
@@ -54,7 +51,6 @@ class App final : public Handler {
 
   service::RunService& core_;
   service::Metrics& metrics_;
-  auth::RateLimiter limiter_;
   std::vector<std::unique_ptr<Facade>> facades_;
 };
 

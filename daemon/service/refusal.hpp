@@ -20,6 +20,8 @@ struct Refusal {
   // and, over a maximum, that maximum in the field's unit — so each facade can say it its way.
   std::string field;
   std::optional<std::uint64_t> maximum;
+  // 429 and 503: when to retry, in whole seconds (HTTP's Retry-After, gRPC's RetryInfo).
+  std::optional<unsigned> retry_after_s;
 };
 
 }  // namespace runbox::service

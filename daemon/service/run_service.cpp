@@ -31,7 +31,7 @@ BackendFactory production_backends(std::filesystem::path docker_socket) {
 
 RunService::RunService(GenerationStore& generations, SlotPool& slots, Metrics& metrics, EngineHealth& docker,
                        BackendFactory backends)
-    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)) {}
+    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)), admission_(metrics) {}
 
 std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation> g, const Caller& caller,
                                                 api::RunRequest request, RunRecord& record) {
@@ -43,10 +43,10 @@ std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation
 }
 
 bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done,
-                         std::function<void()> started) {
+                         std::function<void()> started, std::shared_ptr<job::JobEvents> events) {
   const auto submitted = std::chrono::steady_clock::now();
   auto registration = std::make_shared<CancelRegistry::Registration>(cancels_.add(cancel_fd));
-  return slots_.try_submit([this, plan, cancel_fd, submitted, done, started, registration](unsigned slot) {
+  return slots_.try_submit([this, plan, cancel_fd, submitted, done, started, registration, events](unsigned slot) {
     if (started) started();
     RunOutcome out;
     out.queue_wait_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
@@ -57,7 +57,7 @@ bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std
     job.uid = job.gid = docker ? 65534 : plan->tier->policy.uid_first + slot;
     try {
       auto backend = backends_(*plan);
-      out.job = job::run_job(job, *plan->request, *backend, cancel_fd);
+      out.job = job::run_job(job, *plan->request, *backend, cancel_fd, events.get());
     } catch (const std::exception& e) {
       out.job = job_failed(*plan, e.what());
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "service/admission.hpp"
 #include "service/cancel_registry.hpp"
 #include "service/engine_health.hpp"
 #include "service/generation.hpp"
@@ -44,6 +45,8 @@ class RunService {
   Metrics& metrics() { return metrics_; }
   SlotPool& slots() { return slots_; }
   EngineHealth& docker() { return docker_; }
+  // Keys and rate limits, one for every transport.
+  Admission& admission() { return admission_; }
 
   // plan_run with this daemon's engine state and drain flag; the record learns the runtime and
   // backend as they are found.
@@ -53,9 +56,10 @@ class RunService {
   // is no longer registered. False: all slots busy and the queue full (nothing ran; answer
   // overloaded()). cancel_fd: an eventfd the transport makes readable to cancel (< 0: none).
   // `started` (optional) runs on the slot thread when the run leaves the queue (Judge0's
-  // "Processing").
+  // "Processing"). `events` (optional): the stages as they run, for streaming transports
+  // (job/job_events.hpp); it is kept alive until `done` has been called.
   bool execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done,
-               std::function<void()> started = {});
+               std::function<void()> started = {}, std::shared_ptr<job::JobEvents> events = nullptr);
   static Refusal overloaded() { return {503, "overloaded", "all slots are busy and the queue is full; retry later"}; }
 
   std::vector<RuntimeView> runtimes(const Generation& g);
@@ -75,6 +79,7 @@ class RunService {
   EngineHealth& docker_;
   BackendFactory backends_;
   CancelRegistry cancels_;
+  Admission admission_;
   std::atomic<bool> draining_{false};
 };
 

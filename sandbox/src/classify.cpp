@@ -28,7 +28,8 @@ void classify(const Observation& o, Result& r) {
   switch (o.killed_for) {
     case KillReason::output_limit: r.status = Status::output_limit; return;
     case KillReason::time_limit: r.status = Status::time_limit; return;
-    case KillReason::wall_time_limit: r.status = Status::wall_time_limit; return;
+    case KillReason::wall_time_limit:
+    case KillReason::idle_input: r.status = Status::wall_time_limit; return;
     case KillReason::cancelled:
       r.status = Status::internal_error;
       r.error = "cancelled";

@@ -11,7 +11,8 @@
 
 namespace runbox::sandbox {
 
-enum class KillReason { none, output_limit, time_limit, wall_time_limit, cancelled };
+// idle_input: a live run's stdin stayed open with no input for its idle limit (a wall-time end).
+enum class KillReason { none, output_limit, time_limit, wall_time_limit, idle_input, cancelled };
 
 struct Observation {
   std::optional<ChildFailure> setup_failure;  // the child could not build the sandbox

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "child/child_plan.hpp"
+#include "runbox/sandbox/live_io.hpp"
 #include "sys_error.hpp"
 
 namespace runbox::sandbox {
@@ -26,6 +27,7 @@ struct Capture {
   std::size_t cap;
   std::vector<OutputRun>& order;  // shared by both streams: the arrival order
   std::uint8_t stream;
+  const LiveIo* live = nullptr;  // interactive: each read's kept bytes go out at once
 
   void record(std::size_t kept) {
     if (kept == 0) return;
@@ -47,6 +49,7 @@ struct Capture {
         const std::size_t kept = std::min<std::size_t>(room, static_cast<std::size_t>(n));
         data.append(buf, kept);
         record(kept);
+        if (live) live->output(stream, std::string_view(buf, kept));
         if (static_cast<std::size_t>(n) > room) truncated = true;
         continue;
       }
@@ -62,6 +65,19 @@ void kill_run(SpawnedChild& child, RunCgroup& cgroup) {
   cgroup.kill_all();
 }
 
+// A signal for the program (and everything it started): the run's init relays it inside the
+// pid namespace (child_main.cpp: kRelaySignal carries the wanted signal as its value), so
+// SIGKILL too reaches the program and not init, and the program's exit is reported as usual.
+void relay_signal(SpawnedChild& child, int sig) {
+  siginfo_t info{};
+  info.si_signo = kRelaySignal;
+  info.si_code = SI_QUEUE;
+  info.si_pid = ::getpid();
+  info.si_uid = ::getuid();
+  info.si_value.sival_int = sig;
+  ::syscall(SYS_pidfd_send_signal, child.pidfd.get(), kRelaySignal, &info, 0);
+}
+
 }  // namespace
 
 Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, Result& result) {
@@ -70,10 +86,17 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
   const auto start = Clock::now();
   const auto wall_deadline = start + std::chrono::milliseconds(spec.limits.wall_ms);
   auto next_cpu_poll = start + std::min<Clock::duration>(kCpuPollInterval, std::chrono::milliseconds(spec.limits.cpu_ms));
-  Capture out{result.stdout_data, result.stdout_truncated, kib(spec.limits.output_kb), result.output_order, 1};
-  Capture err{result.stderr_data, result.stderr_truncated, kib(spec.limits.output_kb), result.output_order, 2};
+  LiveIo* live = spec.live.get();
+  Capture out{result.stdout_data, result.stdout_truncated, kib(spec.limits.output_kb), result.output_order, 1, live};
+  Capture err{result.stderr_data, result.stderr_truncated, kib(spec.limits.output_kb), result.output_order, 2, live};
+  std::string stdin_data = spec.stdin_data;  // what is still to be written
   std::size_t stdin_written = 0;
-  if (spec.stdin_data.empty()) child.stdin_w.reset();
+  bool stdin_closing = !live;  // no more input will come: close once written
+  if (stdin_closing && stdin_data.empty()) child.stdin_w.reset();
+  // Interactive: the idle-input limit counts from the start and from each input.
+  const auto idle = live ? live->idle_input() : std::chrono::milliseconds(0);
+  auto idle_deadline = Clock::time_point::max();
+  if (idle.count() > 0) idle_deadline = start + idle;
 
   auto kill_for = [&](KillReason why) {
     if (obs.killed_for == KillReason::none) obs.killed_for = why;
@@ -82,7 +105,7 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
 
   bool exited = false;
   while (!exited) {
-    pollfd fds[6];
+    pollfd fds[7];
     int n = 0;
     auto add = [&](const UniqueFd& fd, short events) {
       if (fd) fds[n++] = pollfd{fd.get(), events, 0};
@@ -91,13 +114,18 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     const int i_pid = add(child.pidfd, POLLIN);
     const int i_out = add(child.stdout_r, POLLIN);
     const int i_err = add(child.stderr_r, POLLIN);
-    const int i_in = add(child.stdin_w, POLLOUT);
+    const bool to_write = child.stdin_w && stdin_written < stdin_data.size();
+    const int i_in = to_write ? add(child.stdin_w, POLLOUT) : -1;
     const int i_error = add(child.error_r, POLLIN);
     int i_cancel = -1;
     if (spec.cancel_fd >= 0) fds[i_cancel = n++] = pollfd{spec.cancel_fd, POLLIN, 0};
+    int i_live = -1;
+    if (live) fds[i_live = n++] = pollfd{live->wake_fd(), POLLIN, 0};
 
     auto now = Clock::now();
+    const bool idle_counts = child.stdin_w && !stdin_closing && stdin_written == stdin_data.size();
     auto until = std::min(wall_deadline, next_cpu_poll);
+    if (idle_counts) until = std::min(until, idle_deadline);
     int timeout_ms = until <= now ? 0
                                   : static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(until - now).count());
     int ready = ::poll(fds, static_cast<nfds_t>(n), timeout_ms);
@@ -107,14 +135,25 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     if (i_err >= 0 && fds[i_err].revents && !err.drain(child.stderr_r.get())) child.stderr_r.reset();
     if ((result.stdout_truncated || result.stderr_truncated) && obs.killed_for == KillReason::none)
       kill_for(KillReason::output_limit);
-    if (i_in >= 0 && fds[i_in].revents) {
-      ssize_t w = ::write(child.stdin_w.get(), spec.stdin_data.data() + stdin_written,
-                          spec.stdin_data.size() - stdin_written);
-      if (w > 0) stdin_written += static_cast<std::size_t>(w);
-      // Done, or the program closed its stdin (EPIPE): either way no more input.
-      if (stdin_written == spec.stdin_data.size() || (w < 0 && errno != EAGAIN && errno != EINTR))
-        child.stdin_w.reset();
+    if (i_live >= 0 && fds[i_live].revents) {
+      LiveIo::Pending p = live->take();
+      if (!p.stdin_bytes.empty() && child.stdin_w) {
+        stdin_data.erase(0, stdin_written);  // keep only what is still to be written
+        stdin_written = 0;
+        stdin_data += p.stdin_bytes;
+      }
+      if (!p.stdin_bytes.empty() || p.close_stdin) idle_deadline = idle.count() > 0 ? Clock::now() + idle : idle_deadline;
+      if (p.close_stdin) stdin_closing = true;
+      for (int sig : p.signals) relay_signal(child, sig);
     }
+    if (i_in >= 0 && fds[i_in].revents) {
+      ssize_t w = ::write(child.stdin_w.get(), stdin_data.data() + stdin_written, stdin_data.size() - stdin_written);
+      if (w > 0) stdin_written += static_cast<std::size_t>(w);
+      // The program closed its stdin (EPIPE): no more input.
+      if (w < 0 && errno != EAGAIN && errno != EINTR) child.stdin_w.reset();
+    }
+    // Everything written and nothing more to come: EOF.
+    if (child.stdin_w && stdin_closing && stdin_written == stdin_data.size()) child.stdin_w.reset();
     if (i_error >= 0 && fds[i_error].revents) {
       ChildFailure f{};
       ssize_t r = ::read(child.error_r.get(), &f, sizeof f);
@@ -130,6 +169,10 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
       next_cpu_poll = now + kCpuPollInterval;
     }
     if (!exited && now >= wall_deadline) kill_for(KillReason::wall_time_limit);
+    if (!exited && idle_counts && now >= idle_deadline && obs.killed_for == KillReason::none) {
+      live->mark_idle_fired();
+      kill_for(KillReason::idle_input);
+    }
   }
   result.wall_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());

@@ -51,9 +51,22 @@ alignas(64) char program_stack[128 * 1024];
 int program_entry(void* plan) { run_program(*static_cast<const ChildPlan*>(plan)); }
 #endif
 
+// kRelaySignal from the supervisor: deliver its value to every process of the namespace but this
+// one. The program could queue one too; it gains nothing by it, since it runs as the same uid and
+// may kill(-1, sig) itself.
+void relay(int, siginfo_t* info, void*) {
+  if (info->si_code != SI_QUEUE) return;
+  const int sig = info->si_value.sival_int;
+  if (sig > 0 && sig < NSIG) ::kill(-1, sig);
+}
+
 [[noreturn]] void reap_until_program_exits(const ChildPlan& p, pid_t program) {
   // Not dumpable: the program runs as the same uid and must not ptrace or poke this process.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  struct sigaction sa{};
+  sa.sa_sigaction = relay;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  ::sigaction(kRelaySignal, &sa, nullptr);
   for (;;) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, 0);

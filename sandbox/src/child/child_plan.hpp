@@ -7,9 +7,15 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <csignal>
 #include <cstdint>
 
 namespace runbox::sandbox {
+
+// The signal the supervisor sends the run's init to have it deliver another one (its
+// sigqueue value) to every other process of the run. pid 1 of a namespace only gets signals it
+// handles, and SIGKILL cannot be handled: init relays instead.
+inline const int kRelaySignal = SIGRTMIN + 1;
 
 // The setup steps in the order the child performs them; a failure names its step.
 enum class Step : std::int32_t {

@@ -12,6 +12,7 @@
 namespace runbox::sandbox {
 
 class SeccompProgram;
+class LiveIo;
 
 // One program to run in an image rootfs.
 struct Spec {
@@ -29,6 +30,9 @@ struct Spec {
   gid_t gid = 65534;
   std::string hostname = "runbox";
   int cancel_fd = -1;                          // becomes readable → the run is killed
+  // Interactive: output handed over as read, stdin and signals while the program runs (after
+  // stdin_data). Unset: stdin_data then EOF, output only in the Result.
+  std::shared_ptr<LiveIo> live;
 };
 
 // The environment a program starts with: nothing from the caller, only PATH, HOME=/box and
