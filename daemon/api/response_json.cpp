@@ -192,4 +192,12 @@ std::string response_text(RunResponse&& response, Encoding encoding) {
   return out;
 }
 
+std::string stage_text(StageResult&& stage, Encoding encoding, bool is_test) {
+  std::string out;
+  Appender appender{out};
+  Writer<Appender> w(appender);
+  write_stage(w, stage, encoding, is_test, true);
+  return out;
+}
+
 }  // namespace runbox::api

@@ -18,5 +18,7 @@ namespace runbox::api {
 // make one output byte six, so guessing and growing would copy it), and each stage's output is
 // released as soon as it is written: at any moment the answer is the one full copy.
 std::string response_text(RunResponse&& response, Encoding encoding);
+// One Stage object alone, as in the answer (the interactive "result" message).
+std::string stage_text(StageResult&& stage, Encoding encoding, bool is_test = false);
 
 }  // namespace runbox::api

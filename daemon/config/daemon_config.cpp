@@ -124,7 +124,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   TomlReader r(origin, toml_errors);
   r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
-                                   "max_connections", "allowed_origins", "allowed_hosts", "judge0"});
+                                   "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -206,6 +206,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
     if (c.max_body_bytes == 0) r.fail(*n, "max_body_bytes", "must be at least 1");
   }
   read_judge0_config(root, r, base_dir, c.judge0);
+  read_interactive_config(root, r, c.interactive);
   return c;
 }
 

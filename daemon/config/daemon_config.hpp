@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/interactive_config.hpp"
 #include "config/judge0_config.hpp"
 
 namespace runbox::config {
@@ -54,6 +55,7 @@ struct DaemonConfig {
   // these names in their Host header (DNS rebinding defence); else 403 forbidden_host.
   std::vector<std::string> allowed_hosts;
   Judge0Config judge0;  // [judge0]: the Judge0 CE facade
+  InteractiveConfig interactive;  // [interactive]: runs streamed over WebSocket
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }

@@ -39,7 +39,7 @@ api::RunResponse run_response(const std::string& id, const service::RunPlan& pla
 }
 
 std::optional<std::string> known_endpoint(std::string_view t) {
-  for (const char* known : {"/v1/run", "/v1/runtimes", "/health", "/healthz", "/readyz", "/metrics"})
+  for (const char* known : {"/v1/run", "/v1/run/ws", "/v1/runtimes", "/health", "/healthz", "/readyz", "/metrics"})
     if (t == known) return known;
   return std::nullopt;
 }
@@ -51,7 +51,65 @@ bool is_public(const std::string& target) {
 
 }  // namespace
 
-App::App(service::RunService& core) : core_(core), metrics_(core.metrics()) {}
+App::App(service::RunService& core, config::InteractiveConfig interactive)
+    : core_(core), metrics_(core.metrics()), interactive_(interactive) {}
+
+namespace {
+
+// A conversation that counts as one interactive session while it lasts.
+class CountedConversation final : public WsConversation {
+ public:
+  CountedConversation(std::unique_ptr<WsConversation> inner, std::shared_ptr<std::atomic<std::uint32_t>> count)
+      : inner_(std::move(inner)), count_(std::move(count)) {}
+  ~CountedConversation() override { count_->fetch_sub(1); }
+  asio::awaitable<void> run(WsChannel& channel) override { co_await inner_->run(channel); }
+
+ private:
+  std::unique_ptr<WsConversation> inner_;
+  std::shared_ptr<std::atomic<std::uint32_t>> count_;
+};
+
+}  // namespace
+
+Upgrade App::upgrade(const Request& req) {
+  const std::string_view path = path_of(req.target());
+  std::string label;
+  std::unique_ptr<LiveDialect> dialect;
+  if (path == "/v1/run/ws") {
+    dialect = v1_live_dialect();
+    label = "/v1/run/ws";
+  } else if (Facade* f = facade_for(path, &label)) {
+    dialect = f->live_dialect(path);
+  }
+  auto refuse = [&](Response res) {
+    metrics_.count_request(dialect ? label : "other", res.result_int());
+    return Upgrade{std::move(res), nullptr};
+  };
+  if (!dialect) return refuse(api_error(req, 404, "not_found", "no WebSocket endpoint at " + std::string(path)));
+  if (!interactive_.enabled)
+    return refuse(api_error(req, 404, "not_found", "interactive runs are disabled ([interactive] enabled = false)"));
+  if (req.method() != http::verb::get) return refuse(api_error(req, 405, "method_not_allowed", "a WebSocket upgrade is a GET"));
+  auto g = core_.generation();
+  Caller caller;
+  if (auto refused = authenticate(req, *g, caller)) {
+    logging::warning(refused->result_int() == 401 ? "unauthorized" : "rate_limited",
+                     "GET " + std::string(path) + " refused: " + std::to_string(refused->result_int()),
+                     {{"endpoint", label}, {"http_status", refused->result_int()}, {"key", caller.key}});
+    return refuse(std::move(*refused));
+  }
+  const std::uint32_t max = interactive_.max_sessions ? interactive_.max_sessions : core_.slots().slots();
+  if (live_sessions_->fetch_add(1) >= max) {
+    live_sessions_->fetch_sub(1);
+    return refuse(api_error(req, 503, "too_many_sessions",
+                            "all " + std::to_string(max) + " interactive sessions are in use; retry later"));
+  }
+  metrics_.count_request(label, 101);
+  Upgrade up;
+  up.conversation = std::make_unique<CountedConversation>(
+      live_conversation(core_, std::move(caller), std::move(dialect), interactive_), live_sessions_);
+  up.max_message_bytes = interactive_.max_message_bytes;
+  return up;
+}
 
 void App::add_facade(std::unique_ptr<Facade> facade) { facades_.push_back(std::move(facade)); }
 
@@ -187,6 +245,9 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
                      {{"endpoint", endpoint_label(req)}, {"http_status", res.result_int()}, {"key", caller.key}});
   } else if (target == "/v1/run") {
     if (only(http::verb::post)) res = co_await post_run(req, ctx, caller);
+  } else if (target == "/v1/run/ws") {
+    res = api_error(req, 426, "upgrade_required", "/v1/run/ws is a WebSocket endpoint: send a GET with Upgrade: websocket");
+    res.set(http::field::upgrade, "websocket");
   } else if (target == "/v1/runtimes") {
     if (only(http::verb::get)) res = get_runtimes(req, *g);
   } else if (target == "/healthz") {

@@ -4,10 +4,12 @@
 // answer and log), runtimes, health, readiness and metrics. It sees requests and responses
 // only; sockets are the session's business. Each request works on the generation of files in
 // force when it arrived (service/generation.hpp), so a reload never changes a run midway.
+#include <atomic>
 #include <memory>
 #include <string_view>
 #include <vector>
 
+#include "config/interactive_config.hpp"
 #include "server/facade.hpp"
 #include "server/http_types.hpp"
 #include "service/caller.hpp"
@@ -17,7 +19,7 @@ namespace runbox::server {
 
 class App final : public Handler {
  public:
-  explicit App(service::RunService& core);
+  App(service::RunService& core, config::InteractiveConfig interactive = {});
   // Before serving: another system's API on the same listeners, behind the same screening,
   // keys and rate limits (server/facade.hpp).
   void add_facade(std::unique_ptr<Facade> facade);
@@ -25,6 +27,9 @@ class App final : public Handler {
   std::optional<Response> screen(const http::request_header<>& head, const Peer& peer) override;
   boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) override;
   Response error(unsigned version, int status, const std::string& code, const std::string& message) override;
+  // GET /v1/run/ws and the facades' WebSocket endpoints: admitted and rate-limited as a run,
+  // at most [interactive] max_sessions at once.
+  Upgrade upgrade(const Request& req) override;
 
   // Ready: not draining, the native sandbox's self-check passed, and some runtime can run.
   bool ready() { return core_.ready(); }
@@ -52,6 +57,8 @@ class App final : public Handler {
   service::RunService& core_;
   service::Metrics& metrics_;
   std::vector<std::unique_ptr<Facade>> facades_;
+  config::InteractiveConfig interactive_;
+  std::shared_ptr<std::atomic<std::uint32_t>> live_sessions_ = std::make_shared<std::atomic<std::uint32_t>>(0);
 };
 
 }  // namespace runbox::server

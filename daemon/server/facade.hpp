@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "server/http_types.hpp"
+#include "server/live_session.hpp"
 #include "service/caller.hpp"
 
 namespace runbox::server {
@@ -20,6 +21,12 @@ class Facade {
   // without its query string); nullopt when it does not.
   virtual std::optional<std::string> route(std::string_view path) const = 0;
   virtual boost::asio::awaitable<Response> handle(const Request& req, RequestContext ctx, const service::Caller& caller) = 0;
+  // Its WebSocket protocol at `path` for interactive runs (the App admits, caps and holds the
+  // conversation, server/live_session.hpp); null when it has none there.
+  virtual std::unique_ptr<LiveDialect> live_dialect(std::string_view path) const {
+    (void)path;
+    return nullptr;
+  }
 };
 
 // The target's path: everything before '?'.

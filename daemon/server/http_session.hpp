@@ -25,6 +25,7 @@
 
 #include "runbox/sandbox/unique_fd.hpp"
 #include "server/http_types.hpp"
+#include "server/ws_stream.hpp"
 
 namespace runbox::server {
 
@@ -189,6 +190,17 @@ boost::asio::awaitable<void> run_session(boost::beast::basic_stream<Protocol> st
       break;
     }
     Request req = parser.release();
+    if (boost::beast::websocket::is_upgrade(req)) {
+      // An interactive run (or a refusal): the connection is the conversation's from here on.
+      Upgrade up = handler.upgrade(req);
+      if (!up.conversation) {
+        co_await detail::write_refusal(stream, std::move(up.refusal.value()));
+        break;
+      }
+      BeastWsChannel<Protocol> channel(std::move(stream), up.max_message_bytes);
+      if (co_await channel.accept(req)) co_await up.conversation->run(channel);
+      co_return;
+    }
     stream.expires_never();  // a run may take as long as its wall limit; the handler bounds it
     auto watch = std::make_shared<detail::Watch>();
     watch->efd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));

@@ -1,8 +1,12 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "server/ws_channel.hpp"
 
 namespace runbox::server {
 
@@ -21,6 +25,14 @@ struct Peer {
   bool unix_socket = false;  // a unix listener: only this host can connect, Host is meaningless
 };
 
+// The answer to a WebSocket upgrade request: the conversation to hold on the upgraded
+// connection, or the HTTP answer to send instead (401, 404, 503...).
+struct Upgrade {
+  std::optional<Response> refusal;
+  std::unique_ptr<WsConversation> conversation;
+  std::size_t max_message_bytes = 1024 * 1024;
+};
+
 // The application: a function from request to response. Sessions know nothing else of it.
 class Handler {
  public:
@@ -30,6 +42,10 @@ class Handler {
   // daemon hold its body.
   virtual std::optional<Response> screen(const http::request_header<>& head, const Peer& peer) = 0;
   virtual boost::asio::awaitable<Response> handle(Request req, RequestContext ctx) = 0;
+  // A WebSocket upgrade request (after screen()).
+  virtual Upgrade upgrade(const Request& req) {
+    return {error(req.version(), 404, "not_found", "no WebSocket endpoint at " + std::string(req.target())), nullptr};
+  }
   // Answers for requests the session refuses itself (body too large, bad HTTP).
   virtual Response error(unsigned version, int status, const std::string& code, const std::string& message) = 0;
 };
