@@ -24,20 +24,6 @@ Response message(const Request& req, int status, const std::string& text) {
   return res;
 }
 
-// The highest version of a runtime named `language` that satisfies `selector` (Piston's
-// rule); nullopt when none does.
-std::optional<PistonRuntime> resolve(const service::RuntimeCatalog& catalog, const std::string& language,
-                                     const std::string& selector) {
-  std::optional<PistonRuntime> best;
-  for (const auto& state : catalog.all()) {
-    if (!state.version) continue;  // never probed: not installed, as far as Piston can tell
-    PistonRuntime rt = piston_runtime(state);
-    if (!named(rt, language) || satisfies(rt.version, selector) != true) continue;
-    if (!best || rt.version > best->version) best = std::move(rt);
-  }
-  return best;
-}
-
 // A core refusal in Piston's words: over a maximum is its "cannot exceed the configured limit".
 Response refused(const Request& req, const service::Refusal& r) {
   if (r.status == 422 && r.maximum) {
@@ -54,7 +40,12 @@ std::optional<std::string> PistonFacade::route(std::string_view path) const {
   if (path != kPrefix && !path.starts_with(std::string(kPrefix) + "/")) return std::nullopt;
   for (std::string_view known : {"/api/v2/runtimes", "/api/v2/execute", "/api/v2/packages"})
     if (path == known) return std::string(known);
+  if (path == "/api/v2/connect") return std::string(path);
   return std::string("/api/v2/other");
+}
+
+std::unique_ptr<server::LiveDialect> PistonFacade::live_dialect(std::string_view path) const {
+  return path == "/api/v2/connect" ? connect_dialect() : nullptr;
 }
 
 boost::asio::awaitable<Response> PistonFacade::handle(const Request& req, server::RequestContext ctx,
@@ -65,6 +56,8 @@ boost::asio::awaitable<Response> PistonFacade::handle(const Request& req, server
     if (method == http::verb::post) co_return co_await execute(req, ctx, caller);
   } else if (path == "/api/v2/runtimes") {
     if (method == http::verb::get) co_return runtimes(req);
+  } else if (path == "/api/v2/connect") {
+    co_return message(req, 426, "/api/v2/connect is a WebSocket endpoint");
   } else if (path == "/api/v2/packages") {
     if (method == http::verb::get) co_return packages(req);
     if (method == http::verb::post || method == http::verb::delete_)
@@ -118,7 +111,7 @@ boost::asio::awaitable<Response> PistonFacade::execute(const Request& req, serve
     co_return message(req, e->status, e->message);
   }
   auto& ask = std::get<ExecuteRequest>(parsed);
-  auto rt = resolve(*g->catalog, ask.language, ask.version);
+  auto rt = resolve_runtime(*g->catalog, ask.language, ask.version);
   if (!rt) {
     const std::string why = ask.language + "-" + ask.version + " runtime is unknown";
     record.refused({400, "unknown_runtime", why});

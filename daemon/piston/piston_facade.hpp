@@ -12,6 +12,8 @@ class PistonFacade final : public server::Facade {
   std::optional<std::string> route(std::string_view path) const override;
   boost::asio::awaitable<server::Response> handle(const server::Request& req, server::RequestContext ctx,
                                                   const service::Caller& caller) override;
+  // /api/v2/connect: Piston's interactive protocol (piston_connect.cpp).
+  std::unique_ptr<server::LiveDialect> live_dialect(std::string_view path) const override;
 
  private:
   boost::asio::awaitable<server::Response> execute(const server::Request& req, server::RequestContext ctx,
@@ -21,5 +23,8 @@ class PistonFacade final : public server::Facade {
 
   service::RunService& core_;
 };
+
+// Piston's /api/v2/connect WebSocket protocol over the interactive conversation.
+std::unique_ptr<server::LiveDialect> connect_dialect();
 
 }  // namespace runbox::piston

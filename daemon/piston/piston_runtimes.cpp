@@ -35,4 +35,16 @@ bool named(const PistonRuntime& rt, std::string_view name) {
   return rt.language == name || std::find(rt.aliases.begin(), rt.aliases.end(), name) != rt.aliases.end();
 }
 
+std::optional<PistonRuntime> resolve_runtime(const service::RuntimeCatalog& catalog, const std::string& language,
+                                             const std::string& selector) {
+  std::optional<PistonRuntime> best;
+  for (const auto& state : catalog.all()) {
+    if (!state.version) continue;
+    PistonRuntime rt = piston_runtime(state);
+    if (!named(rt, language) || satisfies(rt.version, selector) != true) continue;
+    if (!best || rt.version > best->version) best = std::move(rt);
+  }
+  return best;
+}
+
 }  // namespace runbox::piston

@@ -25,4 +25,9 @@ PistonRuntime piston_runtime(const service::RuntimeState& state);
 // Whether `name` is the runtime's language or one of its aliases (Piston's rule).
 bool named(const PistonRuntime& rt, std::string_view name);
 
+// The highest version of a runtime named `language` that satisfies `selector` (Piston's rule);
+// nullopt when none does. Runtimes never probed are not installed, as far as Piston can tell.
+std::optional<PistonRuntime> resolve_runtime(const service::RuntimeCatalog& catalog, const std::string& language,
+                                             const std::string& selector);
+
 }  // namespace runbox::piston

@@ -74,6 +74,9 @@ class LiveDialect {
 std::unique_ptr<WsConversation> live_conversation(service::RunService& core, service::Caller caller,
                                                   std::unique_ptr<LiveDialect> dialect, config::InteractiveConfig config);
 
+// The signals a client may send by name ("SIGINT"); nullopt for others.
+std::optional<int> signal_number(std::string_view name);
+
 // API v1's interactive protocol (docs/api.md, "Interactive runs").
 std::unique_ptr<LiveDialect> v1_live_dialect();
 

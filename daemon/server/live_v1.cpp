@@ -36,16 +36,6 @@ LiveClose error_close(int status, const std::string& code, const std::string& me
   return {json::serialize(o), close_code_for(status), code};
 }
 
-std::optional<int> signal_by_name(std::string_view name) {
-  static const std::pair<std::string_view, int> known[] = {
-      {"SIGINT", SIGINT}, {"SIGTERM", SIGTERM}, {"SIGKILL", SIGKILL}, {"SIGHUP", SIGHUP},
-      {"SIGQUIT", SIGQUIT}, {"SIGUSR1", SIGUSR1}, {"SIGUSR2", SIGUSR2},
-  };
-  for (const auto& [n, s] : known)
-    if (n == name) return s;
-  return std::nullopt;
-}
-
 api::StageKind wire_kind(job::StageRef::Kind k) {
   return k == job::StageRef::Kind::compile ? api::StageKind::compile
          : k == job::StageRef::Kind::test  ? api::StageKind::test
@@ -124,8 +114,8 @@ class V1Dialect final : public LiveDialect {
     }
     if (t == "signal") {
       const json::value* s = o.if_contains("signal");
-      std::optional<int> sig = s && s->is_string() ? signal_by_name(s->as_string()) : std::nullopt;
-      if (!sig) return fail("signal must be one of SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2");
+      std::optional<int> sig = s && s->is_string() ? signal_number(s->as_string()) : std::nullopt;
+      if (!sig) return fail("signal must be a signal's name: SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, ...");
       in.kind = Input::Kind::signal;
       in.signal = *sig;
       return in;
@@ -174,6 +164,17 @@ class V1Dialect final : public LiveDialect {
 };
 
 }  // namespace
+
+std::optional<int> signal_number(std::string_view name) {
+  static const std::pair<std::string_view, int> known[] = {
+      {"SIGINT", SIGINT},   {"SIGTERM", SIGTERM}, {"SIGKILL", SIGKILL}, {"SIGHUP", SIGHUP},   {"SIGQUIT", SIGQUIT},
+      {"SIGUSR1", SIGUSR1}, {"SIGUSR2", SIGUSR2}, {"SIGSTOP", SIGSTOP}, {"SIGCONT", SIGCONT}, {"SIGALRM", SIGALRM},
+      {"SIGABRT", SIGABRT}, {"SIGPIPE", SIGPIPE}, {"SIGWINCH", SIGWINCH},
+  };
+  for (const auto& [n, s] : known)
+    if (n == name) return s;
+  return std::nullopt;
+}
 
 std::unique_ptr<LiveDialect> v1_live_dialect() { return std::make_unique<V1Dialect>(); }
 
