@@ -65,7 +65,7 @@ class V1Dialect final : public LiveDialect {
     std::chrono::milliseconds idle(c.idle_input_ms);
     if (const json::value* i = o.if_contains("idle_input_ms")) {
       if (!i->is_int64() || i->as_int64() < 1 || static_cast<std::uint64_t>(i->as_int64()) > c.idle_input_ms)
-        return error_close(422, "limit_exceeded",
+        return error_close(422, "limit_exceeds_policy",
                            "idle_input_ms must be an integer from 1 to " + std::to_string(c.idle_input_ms));
       idle = std::chrono::milliseconds(i->as_int64());
       o.erase("idle_input_ms");
