@@ -1,0 +1,49 @@
+#pragma once
+// runboxd's gRPC transport: runbox.v1.Runner (Run, RunStream, Runtimes) over the service core,
+// the standard grpc.health.v1.Health (SERVING while the core is ready, as /readyz says 200) and
+// server reflection, on the grpc_listen addresses. Each call takes the generation in force when
+// it arrives (a reload applies to the next call), the same keys and rate limits as HTTP
+// (service::Admission with the authorization / x-api-key metadata), RunRecord's accounting and
+// log line, and the request metrics under "grpc:<method>". gRPC runs its own threads: a call
+// waits for its slot on one of them, never on an HTTP I/O thread.
+#include <memory>
+#include <stop_token>
+#include <thread>
+#include <vector>
+
+#include "config/daemon_config.hpp"
+#include "service/run_service.hpp"
+
+namespace grpc {
+class Server;
+class Service;
+}  // namespace grpc
+
+namespace runbox::grpc_api {
+
+class GrpcServer {
+ public:
+  // No addresses: no server (start() does nothing). max_message_bytes: the largest request
+  // (max_body_bytes, as HTTP).
+  GrpcServer(service::RunService& core, std::vector<config::Listener> addresses, std::size_t max_message_bytes);
+  ~GrpcServer();  // stop()
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+
+  // Binds every address and serves; throws when one cannot be bound.
+  void start();
+  // Stops accepting, gives calls in flight a moment, then cancels them.
+  void stop();
+
+ private:
+  void watch_readiness(std::stop_token stop);
+
+  service::RunService& core_;
+  std::vector<config::Listener> addresses_;
+  std::size_t max_message_bytes_;
+  std::unique_ptr<grpc::Service> runner_;
+  std::unique_ptr<grpc::Server> server_;
+  std::jthread health_;
+};
+
+}  // namespace runbox::grpc_api
