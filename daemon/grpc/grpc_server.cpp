@@ -1,6 +1,7 @@
 #include "grpc/grpc_server.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -255,6 +256,7 @@ void GrpcServer::start() {
                                     ? (a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host) + ":" +
                                           std::to_string(*ports[i])
                                     : a.text;
+    if (a.kind == config::Listener::Kind::unix_socket) ::chmod(a.path.c_str(), 0660);  // as HTTP's
     logging::info("grpc_listening", "gRPC on " + address, {{"address", address}});
   }
   auto* health = server_->GetHealthCheckService();
