@@ -46,7 +46,9 @@ std::optional<std::string> files_problem(const std::vector<SourceFile>& files) {
 std::optional<ApiError> check_run_request(const RunRequest& r, const ParseLimits& limits) {
   auto invalid = [](std::string message) { return ApiError{400, "invalid_request", std::move(message)}; };
   if (auto p = runtime_problem(r.runtime)) return invalid(*p);
-  if (auto p = files_problem(r.files)) return invalid(*p);
+  // One file without a name is the JSON API's "code" (the runtime's file name).
+  const bool code = r.files.size() == 1 && r.files[0].name.empty();
+  if (auto p = code ? std::nullopt : files_problem(r.files)) return invalid(*p);
   auto args = [&](const std::vector<std::string>& list, const std::string& path) -> std::optional<std::string> {
     if (auto p = args_count_problem(list.size(), path)) return p;
     for (std::size_t i = 0; i < list.size(); ++i)

@@ -29,7 +29,8 @@ std::optional<std::string> runtime_problem(std::string_view runtime);
 // At least one file, each name valid, no two in conflict.
 std::optional<std::string> files_problem(const std::vector<SourceFile>& files);
 
-// Every check above on a whole typed request (400 invalid_request, or the tests' 422).
+// Every check above on a whole typed request (400 invalid_request, or the tests' 422). One
+// file with an empty name is the JSON API's "code" form and passes.
 std::optional<ApiError> check_run_request(const RunRequest& request, const ParseLimits& limits);
 
 }  // namespace runbox::api

@@ -259,8 +259,7 @@ void GrpcServer::start() {
     if (a.kind == config::Listener::Kind::unix_socket) ::chmod(a.path.c_str(), 0660);  // as HTTP's
     logging::info("grpc_listening", "gRPC on " + address, {{"address", address}});
   }
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(core_.ready());
+  set_serving(core_.ready());
   health_ = std::jthread([this](std::stop_token stop) { watch_readiness(stop); });
 }
 
@@ -273,16 +272,22 @@ void GrpcServer::watch_readiness(std::stop_token stop) {
     cv.wait_for(lock, stop, 200ms, [] { return false; });
     const bool now = core_.ready();
     if (now != last && !stop.stop_requested()) {
-      server_->GetHealthCheckService()->SetServingStatus(now);
+      set_serving(now);
       last = now;
     }
   }
 }
 
+void GrpcServer::set_serving(bool serving) {
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(v1::Runner::service_full_name(), serving);
+  health->SetServingStatus(serving);  // every service, "" (the whole server) too
+}
+
 void GrpcServer::stop() {
   if (!server_) return;
   health_ = {};  // joined
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  set_serving(false);
   server_->Shutdown(std::chrono::system_clock::now() + 2s);
   server_->Wait();
   server_.reset();

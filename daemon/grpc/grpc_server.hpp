@@ -37,6 +37,7 @@ class GrpcServer {
 
  private:
   void watch_readiness(std::stop_token stop);
+  void set_serving(bool serving);
 
   service::RunService& core_;
   std::vector<config::Listener> addresses_;
