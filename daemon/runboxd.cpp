@@ -128,7 +128,7 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   limits.body_limit = cfg.max_body_bytes;
   lifecycle.listen(cfg.listen, std::move(inherited_fds), app, limits, gauge);
   // gRPC (grpc_listen; none: no server), on its own threads, stopped when serve() returns.
-  grpc_api::GrpcServer grpc_server(core, cfg.grpc_listen, cfg.max_body_bytes);
+  grpc_api::GrpcServer grpc_server(core, cfg);
   grpc_server.start();
   lifecycle.announce_readiness();
 

@@ -227,8 +227,13 @@ class Runner final : public v1::Runner::Service {
 
 }  // namespace
 
-GrpcServer::GrpcServer(service::RunService& core, std::vector<config::Listener> addresses, std::size_t max_message_bytes)
-    : core_(core), addresses_(std::move(addresses)), max_message_bytes_(max_message_bytes) {}
+GrpcServer::GrpcServer(service::RunService& core, const config::DaemonConfig& cfg)
+    : core_(core),
+      addresses_(cfg.grpc_listen),
+      max_message_bytes_(cfg.max_body_bytes),
+      // Twice the runs that can wait or run (a streaming call and its events), and a few for
+      // health, reflection, Runtimes and the refusals.
+      max_threads_(static_cast<int>(std::min<std::uint64_t>(2ull * (cfg.slots + cfg.effective_queue_size()) + 16, 4096))) {}
 
 GrpcServer::~GrpcServer() { stop(); }
 
@@ -245,6 +250,9 @@ void GrpcServer::start() {
     builder.AddListeningPort(a.text, grpc::InsecureServerCredentials(), ports.back().get());
   }
   builder.RegisterService(runner_.get());
+  grpc::ResourceQuota quota("runbox-grpc");
+  quota.SetMaxThreads(max_threads_);
+  builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<std::size_t>(max_message_bytes_, INT32_MAX)));
   server_ = builder.BuildAndStart();
   if (!server_) throw std::runtime_error("gRPC: cannot listen on the grpc_listen addresses");

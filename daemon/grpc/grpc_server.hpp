@@ -23,9 +23,10 @@ namespace runbox::grpc_api {
 
 class GrpcServer {
  public:
-  // No addresses: no server (start() does nothing). max_message_bytes: the largest request
-  // (max_body_bytes, as HTTP).
-  GrpcServer(service::RunService& core, std::vector<config::Listener> addresses, std::size_t max_message_bytes);
+  // No addresses: no server (start() does nothing). From the config: the largest request
+  // (max_body_bytes, as HTTP's body) and the calls that may wait at once (slots + queue: each
+  // holds one of gRPC's threads while its run waits or runs; beyond, RESOURCE_EXHAUSTED).
+  GrpcServer(service::RunService& core, const config::DaemonConfig& cfg);
   ~GrpcServer();  // stop()
   GrpcServer(const GrpcServer&) = delete;
   GrpcServer& operator=(const GrpcServer&) = delete;
@@ -42,6 +43,7 @@ class GrpcServer {
   service::RunService& core_;
   std::vector<config::Listener> addresses_;
   std::size_t max_message_bytes_;
+  int max_threads_;
   std::unique_ptr<grpc::Service> runner_;
   std::unique_ptr<grpc::Server> server_;
   std::jthread health_;
