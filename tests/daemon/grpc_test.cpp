@@ -5,6 +5,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
+#include <sys/wait.h>
+
 #include <csignal>
 #include <chrono>
 #include <thread>
@@ -383,6 +385,28 @@ TEST_CASE("grpc: health says SERVING; reflection lists runbox.v1.Runner", "[grpc
   CHECK(stream->Finish().ok());
 }
 
+TEST_CASE("grpc: calls count in /metrics; a SIGHUP reload applies to the next call (a new key)", "[grpc]") {
+  GrpcDaemon& g = grpc_daemon();
+  auto metrics = http_get(g.daemon->port(), "/metrics");
+  REQUIRE(metrics.status == 200);
+  CHECK_THAT(metrics.body, Catch::Contains(R"(endpoint="grpc:Run")") && Catch::Contains(R"(endpoint="grpc:RunStream")") &&
+                               Catch::Contains(R"(endpoint="grpc:Runtimes")"));
+  const std::string late = "rb_grpc_late_77aa66bb55";
+  auto runtimes_with = [&](const std::string& key) {
+    grpc::ClientContext ctx;
+    with_key(ctx, key);
+    v1::RuntimesResponse res;
+    return runner()->Runtimes(&ctx, {}, &res).error_code();
+  };
+  CHECK(runtimes_with(late) == grpc::StatusCode::UNAUTHENTICATED);
+  write_keys_file(g.dir.path() / "keys.toml",
+                  {{"frontend", kKey}, {"slow", kSlowKey, "default", 1, 2}, {"late", late}});
+  const auto before = log_events(*g.daemon, "reload").size();
+  REQUIRE(::kill(g.daemon->pid(), SIGHUP) == 0);
+  REQUIRE(eventually([&] { return log_events(*g.daemon, "reload").size() > before; }, 60s));
+  CHECK(runtimes_with(late) == grpc::StatusCode::OK);
+}
+
 TEST_CASE("grpc: while draining, health says NOT_SERVING and new runs are UNAVAILABLE", "[grpc]") {
   DaemonProcess& d = *grpc_daemon().daemon;
   // A run in flight holds the drain open long enough to look.
@@ -408,4 +432,8 @@ TEST_CASE("grpc: while draining, health says NOT_SERVING and new runs are UNAVAI
   auto s = runner()->Run(&ctx, code("python3", "print(1)\n"), &res);
   CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
   busy.join();
+  // The drain ends, the gRPC server shuts down with it, and the daemon exits 0.
+  const int status = d.stop(std::chrono::seconds(20));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
