@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "daemon_process.hpp"
@@ -405,6 +406,31 @@ TEST_CASE("grpc: calls count in /metrics; a SIGHUP reload applies to the next ca
   REQUIRE(::kill(g.daemon->pid(), SIGHUP) == 0);
   REQUIRE(eventually([&] { return log_events(*g.daemon, "reload").size() > before; }, 60s));
   CHECK(runtimes_with(late) == grpc::StatusCode::OK);
+}
+
+TEST_CASE("grpc: without keys gRPC is refused on a public address, and serves loopback TCP keyless", "[grpc]") {
+  DaemonOptions o;
+  o.slots = 1;
+  o.extra_args = {"--grpc-listen", "0.0.0.0:0"};
+  try {
+    DaemonProcess refused(o);
+    FAIL("runboxd served gRPC on 0.0.0.0 without keys");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("grpc_listen") && Catch::Contains("--insecure-no-auth"));
+  }
+  o.extra_args = {"--grpc-listen", "127.0.0.1:0"};
+  DaemonProcess d(o);
+  std::smatch m;
+  const std::string log = d.stderr_log();
+  REQUIRE(std::regex_search(log, m, std::regex(R"(gRPC on 127\.0\.0\.1:([0-9]+))")));
+  auto stub = v1::Runner::NewStub(grpc::CreateChannel("127.0.0.1:" + m[1].str(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;  // no key: none is configured
+  ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+  v1::RunResponse res;
+  auto s = stub->Run(&ctx, code("python", "print(6 * 7)\n"), &res);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  CHECK(res.run().stdout() == "42\n");
 }
 
 TEST_CASE("grpc: while draining, health says NOT_SERVING and new runs are UNAVAILABLE", "[grpc]") {
