@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/daemon_config.hpp"
+#include "grpc/grpc_server.hpp"
 #include "images/image_metadata.hpp"
 #include "judge0/judge0_facade.hpp"
 #include "log/logger.hpp"
@@ -126,6 +127,9 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
   lifecycle.listen(cfg.listen, std::move(inherited_fds), app, limits, gauge);
+  // gRPC (grpc_listen; none: no server), on its own threads, stopped when serve() returns.
+  grpc_api::GrpcServer grpc_server(core, cfg);
+  grpc_server.start();
   lifecycle.announce_readiness();
 
   {
@@ -158,6 +162,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> log_format;
   cli.add_option("--config", flags.config_path, "Configuration file (default /etc/runbox/runboxd.toml if present)");
   cli.add_option("--listen", flags.overrides.listen, "HOST:PORT or unix:/path (repeatable)");
+  cli.add_option("--grpc-listen", flags.overrides.grpc_listen, "gRPC on HOST:PORT or unix:/path (repeatable)");
   cli.add_option("--runtimes-dir", flags.runtimes_dir, "Directory of runtime files");
   cli.add_option("--policies-dir", flags.policies_dir, "Directory of policy files");
   cli.add_option("--slots", slots, "Runs at once")->check(CLI::PositiveNumber);

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/base64.hpp"
-#include "api/file_name.hpp"
+#include "api/run_request_checks.hpp"
 #include "api/json_value_count.hpp"
 #include "api/json_fields.hpp"
 
@@ -34,24 +34,15 @@ std::string read_data(const value& v, std::string_view path, Encoding encoding) 
   return std::move(*bytes);
 }
 
-// At most this many entries per args list. execve refuses far fewer anyway (E2BIG: argv and
-// the environment share ~2 MB, 8 bytes of pointer per entry), while each entry costs the daemon
-// ~100 bytes of parsed JSON, request and argv copies: 3.5 million "" in a 10 MB body took
-// 500 MB of its memory.
-constexpr std::size_t kMaxArgs = 4096;
-
-// An argv entry cannot hold a NUL (it would cut the argument short).
 std::vector<std::string> read_args(const value& v, std::string_view path) {
   std::vector<std::string> args;
   const auto& array = as_array(v, path);
-  if (array.size() > kMaxArgs)
-    refuse(std::string(path) + " has " + std::to_string(array.size()) + " entries; at most " +
-           std::to_string(kMaxArgs) + " are allowed");
+  if (auto problem = args_count_problem(array.size(), path)) refuse(*problem);
   args.reserve(array.size());
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string item_path = element_path(path, i);
     const std::string_view arg = as_string(array[i], item_path);
-    if (arg.find('\0') != std::string_view::npos) refuse(item_path + " must not contain NUL");
+    if (auto problem = arg_problem(arg, item_path)) refuse(*problem);
     args.emplace_back(arg);
   }
   return args;
@@ -76,9 +67,7 @@ config::LimitOverrides read_limits(const value& v, std::string_view path) {
 
 std::vector<SourceFile> read_files(const value& v) {
   const auto& array = as_array(v, "files");
-  if (array.empty()) refuse("files must not be empty (the first file is the entry point)");
   std::vector<SourceFile> files;
-  std::vector<std::string> names;
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string path = element_path("files", i);
     const auto& o = as_object(array[i], path);
@@ -89,27 +78,20 @@ std::vector<SourceFile> read_files(const value& v) {
     if (!content) refuse(member_path(path, "content") + " is required");
     SourceFile file;
     file.name = std::string(as_string(*name, member_path(path, "name")));
-    if (const auto problem = file_name_problem(file.name))
-      refuse(member_path(path, "name") + " " + *problem);
     const value* encoding = field(o, "encoding");
     const Encoding file_encoding =
         encoding ? read_encoding(*encoding, member_path(path, "encoding")) : Encoding::utf8;
     file.content = read_data(*content, member_path(path, "content"), file_encoding);
-    names.push_back(file.name);
     files.push_back(std::move(file));
   }
-  if (const auto conflict = file_names_conflict(names)) refuse(*conflict);
+  if (const auto problem = files_problem(files)) refuse(*problem);
   return files;
 }
 
 std::vector<TestCase> read_tests(const value& v, Encoding encoding, std::size_t max_tests) {
   const auto& array = as_array(v, "tests");
-  // An empty list would answer nothing at all: most likely a client bug, so say so.
-  if (array.empty()) refuse("tests must not be empty (leave it out to run the program once)");
-  if (array.size() > max_tests)
-    throw Fault{ApiError{422, "limit_exceeds_policy",
-                         "tests has " + std::to_string(array.size()) + " entries, above the maximum " +
-                             std::to_string(max_tests) + " the policy allows"}};
+  // Counted before any entry is read.
+  if (auto error = tests_count_problem(array.size(), max_tests)) throw Fault{std::move(*error)};
   std::vector<TestCase> tests;
   tests.reserve(array.size());
   for (std::size_t i = 0; i < array.size(); ++i) {
@@ -149,7 +131,7 @@ RunRequest read_request(const value& body, const ParseLimits& limits) {
   const value* runtime = field(o, "runtime");
   if (!runtime) refuse("runtime is required");
   request.runtime = std::string(as_string(*runtime, "runtime"));
-  if (request.runtime.empty()) refuse("runtime must not be empty");
+  if (auto problem = runtime_problem(request.runtime)) refuse(*problem);
 
   if (const value* x = field(o, "encoding")) request.encoding = read_encoding(*x, "encoding");
 

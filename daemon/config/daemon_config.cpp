@@ -122,32 +122,38 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
                                  const std::filesystem::path& base_dir) {
   toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
   TomlReader r(origin, toml_errors);
-  r.refuse_unknown_keys(root, "", {"listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
+  r.refuse_unknown_keys(root, "", {"listen", "grpc_listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
                                    "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
-  if (const toml::node* n = root.get("listen")) {
+  // listen and grpc_listen: one address or a list of them.
+  auto listeners = [&](std::string_view key, std::vector<Listener>& out, bool may_be_empty) {
+    const toml::node* n = root.get(key);
+    if (!n) return;
+    const std::string name(key);
     std::vector<std::string> items;
     std::vector<const toml::node*> nodes;
     if (n->is_string()) {
-      items.push_back(r.string(*n, "listen"));
+      items.push_back(r.string(*n, name));
       nodes.push_back(n);
     } else {
-      items = r.string_array(*n, "listen");
+      items = r.string_array(*n, name);
       for (std::size_t i = 0; i < items.size(); ++i) nodes.push_back(n->as_array()->get(i));
-      if (items.empty()) r.fail(*n, "listen", "needs at least one address");
+      if (items.empty() && !may_be_empty) r.fail(*n, name, "needs at least one address");
     }
-    c.listen.clear();
+    out.clear();
     for (std::size_t i = 0; i < items.size(); ++i) {
       std::string why;
       auto l = parse_listener(items[i], &why);
-      const std::string field = n->is_string() ? "listen" : "listen[" + std::to_string(i) + "]";
+      const std::string field = n->is_string() ? name : name + "[" + std::to_string(i) + "]";
       if (!l) r.fail(*nodes[i], field, "\"" + items[i] + "\": " + why);
-      c.listen.push_back(*l);
+      out.push_back(*l);
     }
-  }
+  };
+  listeners("listen", c.listen, false);
+  listeners("grpc_listen", c.grpc_listen, true);
   auto path_key = [&](std::string_view key, std::filesystem::path& out) {
     if (const toml::node* n = root.get(key)) {
       const std::string& s = r.string(*n, std::string(key));
@@ -226,16 +232,19 @@ DaemonConfig load_daemon_config(const std::optional<std::filesystem::path>& path
 
 void apply_overrides(DaemonConfig& config, const DaemonConfigOverrides& o) {
   const std::string origin = "command line";
-  if (!o.listen.empty()) {
+  auto listeners = [&](const std::vector<std::string>& texts, const char* flag, std::vector<Listener>& out) {
+    if (texts.empty()) return;
     std::vector<Listener> ls;
-    for (const auto& text : o.listen) {
+    for (const auto& text : texts) {
       std::string why;
       auto l = parse_listener(text, &why);
-      if (!l) throw ConfigError(origin, 0, "--listen", "\"" + text + "\": " + why);
+      if (!l) throw ConfigError(origin, 0, flag, "\"" + text + "\": " + why);
       ls.push_back(*l);
     }
-    config.listen = std::move(ls);
-  }
+    out = std::move(ls);
+  };
+  listeners(o.listen, "--listen", config.listen);
+  listeners(o.grpc_listen, "--grpc-listen", config.grpc_listen);
   if (o.runtimes_dir) {
     if (o.runtimes_dir->empty()) throw ConfigError(origin, 0, "--runtimes-dir", "must not be empty");
     config.runtimes_dir = *o.runtimes_dir;
@@ -269,11 +278,12 @@ bool is_local_only(const Listener& l) {
 
 void check_auth_exposure(const DaemonConfig& config) {
   if (config.keys_file || config.insecure_no_auth) return;
-  for (const auto& l : config.listen)
-    if (!is_local_only(l))
-      throw ConfigError(config.file.empty() ? "command line" : config.file.string(), 0, "listen",
-                        "\"" + l.text + "\" is reachable from other hosts but no keys file is configured: set `keys` "
-                        "(API keys), listen on loopback or a unix socket, or pass --insecure-no-auth");
+  for (const auto* key : {"listen", "grpc_listen"})
+    for (const auto& l : std::string_view(key) == "listen" ? config.listen : config.grpc_listen)
+      if (!is_local_only(l))
+        throw ConfigError(config.file.empty() ? "command line" : config.file.string(), 0, key,
+                          "\"" + l.text + "\" is reachable from other hosts but no keys file is configured: set `keys` "
+                          "(API keys), listen on loopback or a unix socket, or pass --insecure-no-auth");
 }
 
 }  // namespace runbox::config

@@ -33,6 +33,8 @@ std::optional<Listener> parse_listener(std::string_view text, std::string* error
 struct DaemonConfig {
   std::filesystem::path file;                 // the file read; empty: none (built-in defaults)
   std::vector<Listener> listen;               // default 127.0.0.1:8080
+  // The gRPC transport's listeners (same forms as listen). Default: none, no gRPC server.
+  std::vector<Listener> grpc_listen;
   std::filesystem::path runtimes_dir;         // default_runtimes_dir()
   std::filesystem::path policies_dir;         // default_policies_dir()
   std::filesystem::path policy = "default.toml";  // relative to policies_dir unless absolute
@@ -62,10 +64,11 @@ struct DaemonConfig {
 };
 
 // The command-line flags that override the file: --listen (repeatable; replaces the file's
-// list), --runtimes-dir, --policies-dir, --slots, --keys, --log-format, --docker-socket,
+// list), --grpc-listen (repeatable; replaces grpc_listen), --runtimes-dir, --policies-dir, --slots, --keys, --log-format, --docker-socket,
 // --insecure-no-auth.
 struct DaemonConfigOverrides {
   std::vector<std::string> listen;
+  std::vector<std::string> grpc_listen;
   std::optional<std::filesystem::path> runtimes_dir;
   std::optional<std::filesystem::path> policies_dir;
   std::optional<std::uint32_t> slots;

@@ -14,29 +14,13 @@
 #include "server/core_await.hpp"
 #include "server/http_reply.hpp"
 #include "server/request_screen.hpp"
+#include "service/run_response.hpp"
 
 namespace runbox::server {
 namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-// The core's typed outcome in API v1's form (api/stage_result.hpp makes each stage).
-api::RunResponse run_response(const std::string& id, const service::RunPlan& plan, job::JobOutcome&& o) {
-  api::RunResponse r;
-  r.id = id;
-  r.runtime = plan.runtime->def.name;
-  r.version = plan.runtime->version;
-  r.backend = std::string(plan.backend.name());
-  if (o.compile) r.compile = api::stage_result(std::move(*o.compile), api::StageKind::compile);
-  if (o.run) r.run = api::stage_result(std::move(*o.run), api::StageKind::run);
-  if (o.tests) {
-    r.tests.emplace();
-    r.tests->reserve(o.tests->size());
-    for (auto& t : *o.tests) r.tests->push_back(api::stage_result(std::move(t.result), api::StageKind::test, t.output_matched));
-  }
-  return r;
-}
 
 std::optional<std::string> known_endpoint(std::string_view t) {
   for (const char* known : {"/v1/run", "/v1/run/ws", "/v1/runtimes", "/health", "/healthz", "/readyz", "/metrics"})
@@ -345,7 +329,7 @@ asio::awaitable<Response> App::post_run(const Request& req, RequestContext ctx, 
   std::optional<service::RunOutcome> done = co_await execute_on_slot(core_, plan, ctx.cancel_fd);
   if (!done) co_return refuse(service::RunService::overloaded());
   record.finished(*plan, *done, metrics_);
-  api::RunResponse response = run_response(record.id(), *plan, std::move(done->job));
+  api::RunResponse response = service::run_response(record.id(), *plan, std::move(done->job));
   plan.reset();  // its inputs are not needed any more: free them before the answer grows
   Response res = json(req, 200, api::response_text(std::move(response), encoding));
   res.set("X-Request-Id", record.id());

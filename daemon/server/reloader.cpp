@@ -11,6 +11,7 @@ namespace {
 std::vector<std::string> restart_only_changes(const config::DaemonConfig& a, const config::DaemonConfig& b) {
   std::vector<std::string> out;
   if (a.listen != b.listen) out.push_back("listen");
+  if (a.grpc_listen != b.grpc_listen) out.push_back("grpc_listen");
   if (a.slots != b.slots) out.push_back("slots");
   if (a.effective_queue_size() != b.effective_queue_size()) out.push_back("queue_size");
   if (a.max_body_bytes != b.max_body_bytes) out.push_back("max_body_bytes");
@@ -58,6 +59,7 @@ bool Reloader::reload() {
     auto restart_only = restart_only_changes(old->config, cfg);
     // Those keep their running values; the rest of the new set applies.
     cfg.listen = old->config.listen;
+    cfg.grpc_listen = old->config.grpc_listen;  // and so the exposure check sees the running ones
     cfg.slots = old->config.slots;
     cfg.queue_size = old->config.queue_size;
     cfg.max_body_bytes = old->config.max_body_bytes;

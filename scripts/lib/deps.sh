@@ -20,6 +20,10 @@ RUNBOX_PACKAGES=(
   libssl-dev
   # the Judge0 facade's submission store (daemon/judge0/submission_store.cpp); the CLI for tests
   libsqlite3-dev sqlite3
+  # the gRPC transport (daemon/grpc: grpc++, grpc++_reflection, protobuf; protoc and
+  # grpc_cpp_plugin generate the code from proto/ at build time) and its Python check
+  # (tests/compat/grpc/check.py: grpcio, with stubs from protoc's grpc_python_plugin)
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler python3-grpcio
   # tests
   catch2
   # the sanitizer tree (scripts/lib/build-sanitize.sh): clang 14, its ASan/UBSan/libFuzzer runtimes
