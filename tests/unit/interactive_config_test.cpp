@@ -2,24 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include "api/utf8_chunks.hpp"
+#include "config_refusal.hpp"
 #include "config/config_error.hpp"
 #include "config/daemon_config.hpp"
 
 using namespace runbox::config;
 
-namespace {
-
-std::string refusal(const std::string& text) {
-  try {
-    parse_daemon_config(text, "runboxd.toml", "/etc/runbox");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  FAIL("accepted: " << text);
-  return "";
-}
-
-}  // namespace
+using runbox::test::config_refusal;
 
 TEST_CASE("interactive config: defaults, every key read, bad values refused with the field", "[interactive]") {
   const auto d = parse_daemon_config("", "runboxd.toml", "/etc/runbox").interactive;
@@ -38,11 +27,11 @@ TEST_CASE("interactive config: defaults, every key read, bad values refused with
   CHECK(c.idle_input_ms == 500);
   CHECK(c.start_timeout_ms == 200);
   CHECK(c.max_message_bytes == 4096);
-  CHECK_THAT(refusal("[interactive]\nidle = 3\n"), Catch::Contains("interactive.idle"));
-  CHECK_THAT(refusal("[interactive]\nenabled = 1\n"), Catch::Contains("interactive.enabled"));
-  CHECK_THAT(refusal("[interactive]\nidle_input_ms = 5\n"), Catch::Contains("interactive.idle_input_ms"));
-  CHECK_THAT(refusal("[interactive]\nstart_timeout_ms = 0\n"), Catch::Contains("interactive.start_timeout_ms"));
-  CHECK_THAT(refusal("[interactive]\nmax_message_bytes = 10\n"), Catch::Contains("interactive.max_message_bytes"));
+  CHECK_THAT(config_refusal("[interactive]\nidle = 3\n"), Catch::Contains("interactive.idle"));
+  CHECK_THAT(config_refusal("[interactive]\nenabled = 1\n"), Catch::Contains("interactive.enabled"));
+  CHECK_THAT(config_refusal("[interactive]\nidle_input_ms = 5\n"), Catch::Contains("interactive.idle_input_ms"));
+  CHECK_THAT(config_refusal("[interactive]\nstart_timeout_ms = 0\n"), Catch::Contains("interactive.start_timeout_ms"));
+  CHECK_THAT(config_refusal("[interactive]\nmax_message_bytes = 10\n"), Catch::Contains("interactive.max_message_bytes"));
 }
 
 TEST_CASE("interactive output: a character split across reads stays whole, bad bytes become U+FFFD", "[interactive]") {

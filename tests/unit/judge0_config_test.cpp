@@ -1,24 +1,13 @@
 // runboxd.toml's [judge0] table: defaults, every key, and refusals naming the field.
 #include <catch2/catch.hpp>
 
+#include "config_refusal.hpp"
 #include "config/config_error.hpp"
 #include "config/daemon_config.hpp"
 
 using namespace runbox::config;
 
-namespace {
-
-std::string refusal(const std::string& text) {
-  try {
-    parse_daemon_config(text, "runboxd.toml", "/etc/runbox");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  FAIL("accepted: " << text);
-  return "";
-}
-
-}  // namespace
+using runbox::test::config_refusal;
 
 TEST_CASE("judge0 config: on by default, every key read, relative store beside the file", "[judge0]") {
   const auto d = parse_daemon_config("", "runboxd.toml", "/etc/runbox").judge0;
@@ -48,11 +37,11 @@ callback_hosts = ["127.0.0.1"]
 }
 
 TEST_CASE("judge0 config: bad values are refused with the field", "[judge0]") {
-  CHECK_THAT(refusal("[judge0]\nenable = true\n"), Catch::Contains("judge0.enable"));
-  CHECK_THAT(refusal("[judge0]\nenabled = 1\n"), Catch::Contains("judge0.enabled"));
+  CHECK_THAT(config_refusal("[judge0]\nenable = true\n"), Catch::Contains("judge0.enable"));
+  CHECK_THAT(config_refusal("[judge0]\nenabled = 1\n"), Catch::Contains("judge0.enabled"));
   for (const char* prefix : {"\"judge0\"", "\"/judge0/\"", "\"/\"", "\"/v1/judge0\""})
-    CHECK_THAT(refusal(std::string("[judge0]\nprefix = ") + prefix + "\n"), Catch::Contains("judge0.prefix"));
-  CHECK_THAT(refusal("[judge0]\ntoken_ttl_s = 0\n"), Catch::Contains("judge0.token_ttl_s"));
-  CHECK_THAT(refusal("[judge0]\nmax_submissions = 0\n"), Catch::Contains("judge0.max_submissions"));
-  CHECK_THAT(refusal("judge0 = 3\n"), Catch::Contains("judge0"));
+    CHECK_THAT(config_refusal(std::string("[judge0]\nprefix = ") + prefix + "\n"), Catch::Contains("judge0.prefix"));
+  CHECK_THAT(config_refusal("[judge0]\ntoken_ttl_s = 0\n"), Catch::Contains("judge0.token_ttl_s"));
+  CHECK_THAT(config_refusal("[judge0]\nmax_submissions = 0\n"), Catch::Contains("judge0.max_submissions"));
+  CHECK_THAT(config_refusal("judge0 = 3\n"), Catch::Contains("judge0"));
 }
