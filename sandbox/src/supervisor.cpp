@@ -89,10 +89,13 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
   LiveIo* live = spec.live.get();
   Capture out{result.stdout_data, result.stdout_truncated, kib(spec.limits.output_kb), result.output_order, 1, live};
   Capture err{result.stderr_data, result.stderr_truncated, kib(spec.limits.output_kb), result.output_order, 2, live};
-  std::string stdin_data = spec.stdin_data;  // what is still to be written
+  // What stdin gets: the spec's bytes, read in place (no copy per run); a live run's later input
+  // moves what is left of them into a buffer of its own.
+  std::string live_stdin;
+  const std::string* stdin_src = &spec.stdin_data;
   std::size_t stdin_written = 0;
   bool stdin_closing = !live;  // no more input will come: close once written
-  if (stdin_closing && stdin_data.empty()) child.stdin_w.reset();
+  if (stdin_closing && stdin_src->empty()) child.stdin_w.reset();
   // Interactive: the idle-input limit counts from the start and from each input.
   const auto idle = live ? live->idle_input() : std::chrono::milliseconds(0);
   auto idle_deadline = Clock::time_point::max();
@@ -114,7 +117,7 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     const int i_pid = add(child.pidfd, POLLIN);
     const int i_out = add(child.stdout_r, POLLIN);
     const int i_err = add(child.stderr_r, POLLIN);
-    const bool to_write = child.stdin_w && stdin_written < stdin_data.size();
+    const bool to_write = child.stdin_w && stdin_written < stdin_src->size();
     const int i_in = to_write ? add(child.stdin_w, POLLOUT) : -1;
     const int i_error = add(child.error_r, POLLIN);
     int i_cancel = -1;
@@ -123,7 +126,7 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     if (live) fds[i_live = n++] = pollfd{live->wake_fd(), POLLIN, 0};
 
     auto now = Clock::now();
-    const bool idle_counts = child.stdin_w && !stdin_closing && stdin_written == stdin_data.size();
+    const bool idle_counts = child.stdin_w && !stdin_closing && stdin_written == stdin_src->size();
     auto until = std::min(wall_deadline, next_cpu_poll);
     if (idle_counts) until = std::min(until, idle_deadline);
     int timeout_ms = until <= now ? 0
@@ -138,22 +141,23 @@ Observation supervise(SpawnedChild& child, const Spec& spec, RunCgroup& cgroup, 
     if (i_live >= 0 && fds[i_live].revents) {
       LiveIo::Pending p = live->take();
       if (!p.stdin_bytes.empty() && child.stdin_w) {
-        stdin_data.erase(0, stdin_written);  // keep only what is still to be written
+        live_stdin = stdin_src->substr(stdin_written);  // only what is still to be written
         stdin_written = 0;
-        stdin_data += p.stdin_bytes;
+        live_stdin += p.stdin_bytes;
+        stdin_src = &live_stdin;
       }
       if (!p.stdin_bytes.empty() || p.close_stdin) idle_deadline = idle.count() > 0 ? Clock::now() + idle : idle_deadline;
       if (p.close_stdin) stdin_closing = true;
       for (int sig : p.signals) relay_signal(child, sig);
     }
     if (i_in >= 0 && fds[i_in].revents) {
-      ssize_t w = ::write(child.stdin_w.get(), stdin_data.data() + stdin_written, stdin_data.size() - stdin_written);
+      ssize_t w = ::write(child.stdin_w.get(), stdin_src->data() + stdin_written, stdin_src->size() - stdin_written);
       if (w > 0) stdin_written += static_cast<std::size_t>(w);
       // The program closed its stdin (EPIPE): no more input.
       if (w < 0 && errno != EAGAIN && errno != EINTR) child.stdin_w.reset();
     }
     // Everything written and nothing more to come: EOF.
-    if (child.stdin_w && stdin_closing && stdin_written == stdin_data.size()) child.stdin_w.reset();
+    if (child.stdin_w && stdin_closing && stdin_written == stdin_src->size()) child.stdin_w.reset();
     if (i_error >= 0 && fds[i_error].revents) {
       ChildFailure f{};
       ssize_t r = ::read(child.error_r.get(), &f, sizeof f);
