@@ -105,6 +105,7 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   service::Metrics metrics;
   metrics.set_generation(g->number);
   service::RunService core(generations, slots, metrics, docker, service::production_backends(cfg.docker_socket));
+  core.configure_caches(cfg.cache);
   server::App app(core, cfg.interactive);
   app.add_facade(std::make_unique<piston::PistonFacade>(core));
   judge0::add_to(app, core, cfg.judge0);

@@ -11,6 +11,10 @@ namespace runbox::api {
 //          are ignored; so "\r\n" equals "\n" and a missing final newline does not matter.
 //          Leading whitespace and blank lines in the middle still count.
 //  tokens: both split on ASCII whitespace; the token sequences must be equal.
-bool compare_output(Compare mode, std::string_view expected, std::string_view actual);
+//  float_tokens: as tokens, but two tokens that are both numbers match within `tolerance`
+//          (absolute or relative, as testlib's doubleCompare); other tokens byte-equal.
+//  lines_unordered: the lines, compared as trim does, are the same multiset (any order).
+//  checker: never here (the job runs the checker program); false.
+bool compare_output(Compare mode, std::string_view expected, std::string_view actual, FloatTolerance tolerance = {});
 
 }  // namespace runbox::api

@@ -34,6 +34,11 @@ std::string read_data(const value& v, std::string_view path, Encoding encoding) 
   return std::move(*bytes);
 }
 
+bool read_bool(const value& v, std::string_view path) {
+  if (!v.is_bool()) refuse(std::string(path) + " must be true or false");
+  return v.get_bool();
+}
+
 std::vector<std::string> read_args(const value& v, std::string_view path) {
   std::vector<std::string> args;
   const auto& array = as_array(v, path);
@@ -65,11 +70,11 @@ config::LimitOverrides read_limits(const value& v, std::string_view path) {
   return limits;
 }
 
-std::vector<SourceFile> read_files(const value& v) {
-  const auto& array = as_array(v, "files");
+std::vector<SourceFile> read_files(const value& v, std::string_view where = "files") {
+  const auto& array = as_array(v, where);
   std::vector<SourceFile> files;
   for (std::size_t i = 0; i < array.size(); ++i) {
-    const std::string path = element_path("files", i);
+    const std::string path = element_path(where, i);
     const auto& o = as_object(array[i], path);
     refuse_unknown(o, {"name", "content", "encoding"}, path);
     const value* name = field(o, "name");
@@ -84,7 +89,7 @@ std::vector<SourceFile> read_files(const value& v) {
     file.content = read_data(*content, member_path(path, "content"), file_encoding);
     files.push_back(std::move(file));
   }
-  if (const auto problem = files_problem(files)) refuse(*problem);
+  if (const auto problem = files_problem(files, where)) refuse(*problem);
   return files;
 }
 
@@ -97,7 +102,7 @@ std::vector<TestCase> read_tests(const value& v, Encoding encoding, std::size_t 
   for (std::size_t i = 0; i < array.size(); ++i) {
     const std::string path = element_path("tests", i);
     const auto& o = as_object(array[i], path);
-    refuse_unknown(o, {"stdin", "expected_stdout", "args"}, path);
+    refuse_unknown(o, {"stdin", "expected_stdout", "args", "hidden"}, path);
     TestCase test;
     const value* expected = field(o, "expected_stdout");
     if (!expected) refuse(member_path(path, "expected_stdout") + " is required");
@@ -105,17 +110,81 @@ std::vector<TestCase> read_tests(const value& v, Encoding encoding, std::size_t 
     if (const value* x = field(o, "stdin"))
       test.stdin_data = read_data(*x, member_path(path, "stdin"), encoding);
     if (const value* x = field(o, "args")) test.args = read_args(*x, member_path(path, "args"));
+    if (const value* x = field(o, "hidden")) test.hidden = read_bool(*x, member_path(path, "hidden"));
     tests.push_back(std::move(test));
   }
   return tests;
 }
 
-Compare read_compare(const value& v) {
-  const std::string_view name = as_string(v, "compare");
-  if (name == "exact") return Compare::exact;
-  if (name == "trim") return Compare::trim;
-  if (name == "tokens") return Compare::tokens;
-  refuse("compare must be \"exact\", \"trim\" or \"tokens\"");
+// A tolerance: a JSON number from 0 to 1 (an integer 0 or 1 too).
+double read_tolerance(const value& v, std::string_view path) {
+  double d = -1;
+  if (v.is_double()) d = v.get_double();
+  else if (v.is_int64()) d = static_cast<double>(v.get_int64());
+  else if (v.is_uint64()) d = static_cast<double>(v.get_uint64());
+  if (!(d >= 0 && d <= 1)) refuse(std::string(path) + " must be a number from 0 to 1");
+  return d;
+}
+
+FloatTolerance read_float_tolerance(const value& v) {
+  const auto& o = as_object(v, "compare.float");
+  refuse_unknown(o, {"abs", "rel"}, "compare.float");
+  FloatTolerance t;
+  if (const value* x = field(o, "abs")) t.abs = read_tolerance(*x, "compare.float.abs");
+  if (const value* x = field(o, "rel")) t.rel = read_tolerance(*x, "compare.float.rel");
+  return t;
+}
+
+// {"name": "<checker in the policy's checkers_dir>"} or {"runtime", "code" | "files"}.
+CheckerRequest read_checker(const value& v) {
+  const auto& o = as_object(v, "compare.checker");
+  refuse_unknown(o, {"name", "runtime", "code", "files"}, "compare.checker");
+  CheckerRequest c;
+  const value* name = field(o, "name");
+  const value* runtime = field(o, "runtime");
+  const value* code = field(o, "code");
+  const value* files = field(o, "files");
+  if (name) {
+    if (runtime || code || files) refuse("compare.checker: give either name, or runtime with code or files");
+    c.name = std::string(as_string(*name, "compare.checker.name"));
+    if (auto problem = checker_name_problem(c.name)) refuse(*problem);
+    return c;
+  }
+  if (!runtime) refuse("compare.checker.runtime (or compare.checker.name) is required");
+  c.runtime = std::string(as_string(*runtime, "compare.checker.runtime"));
+  if (auto problem = runtime_problem(c.runtime)) refuse("compare.checker." + *problem);
+  if (code && files) refuse("compare.checker: give either code or files, not both");
+  if (!code && !files) refuse("compare.checker.code or compare.checker.files is required");
+  if (code) c.files.push_back(SourceFile{"", std::string(as_string(*code, "compare.checker.code"))});
+  else c.files = read_files(*files, "compare.checker.files");
+  return c;
+}
+
+// "exact" | "trim" | "tokens" | "float" | "lines_unordered", or an object with one member:
+// {"float": {"abs", "rel"}} or {"checker": {...}}.
+void read_compare(const value& v, RunRequest& request) {
+  if (v.is_object()) {
+    const auto& o = v.get_object();
+    refuse_unknown(o, {"float", "checker"}, "compare");
+    if (o.size() != 1) refuse("compare must have exactly one member: float or checker");
+    if (const value* x = field(o, "float")) {
+      request.compare = Compare::float_tokens;
+      request.tolerance = read_float_tolerance(*x);
+    } else {
+      request.compare = Compare::checker;
+      request.checker = read_checker(*field(o, "checker"));
+    }
+    return;
+  }
+  if (!v.is_string())
+    refuse("compare must be \"exact\", \"trim\", \"tokens\", \"float\", \"lines_unordered\" or an object ({\"float\": ...} or {\"checker\": ...})");
+  const std::string_view name = v.get_string();
+  if (name == "exact") request.compare = Compare::exact;
+  else if (name == "trim") request.compare = Compare::trim;
+  else if (name == "tokens") request.compare = Compare::tokens;
+  else if (name == "float") request.compare = Compare::float_tokens;
+  else if (name == "lines_unordered") request.compare = Compare::lines_unordered;
+  else refuse("compare must be \"exact\", \"trim\", \"tokens\", \"float\", \"lines_unordered\" or an object ({\"float\": ...} or {\"checker\": ...})");
 }
 
 RunRequest read_request(const value& body, const ParseLimits& limits) {
@@ -124,7 +193,7 @@ RunRequest read_request(const value& body, const ParseLimits& limits) {
   // Unknown fields first: a typo must never pass silently, whatever else is wrong.
   refuse_unknown(o,
                  {"runtime", "code", "files", "stdin", "args", "encoding", "limits",
-                  "compile_limits", "tests", "compare"},
+                  "compile_limits", "tests", "compare", "strip_control"},
                  "");
   RunRequest request;
 
@@ -152,7 +221,8 @@ RunRequest read_request(const value& body, const ParseLimits& limits) {
     request.compile_limits = read_limits(*x, "compile_limits");
   if (const value* x = field(o, "tests")) request.tests = read_tests(*x, request.encoding, limits.max_tests);
   // Without tests, compare has nothing to do; it is still checked, and then ignored.
-  if (const value* x = field(o, "compare")) request.compare = read_compare(*x);
+  if (const value* x = field(o, "compare")) read_compare(*x, request);
+  if (const value* x = field(o, "strip_control")) request.strip_control = read_bool(*x, "strip_control");
   return request;
 }
 

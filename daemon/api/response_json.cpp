@@ -112,7 +112,8 @@ void release(std::string& s) { std::string().swap(s); }
 
 // release: the stage's output is freed once written (the writing pass only).
 template <class Sink>
-void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_test, bool release_output) {
+void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_test, bool release_output,
+                 bool is_compile = false) {
   w.open();
   w.key("status");
   w.text(s.status);
@@ -121,12 +122,18 @@ void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_tes
   else w.raw("null");
   w.key("signal");
   w.text_or_null(s.signal);
-  w.key("stdout");
-  w.output(s.stdout_data, encoding);
-  if (release_output) release(s.stdout_data);
-  w.key("stderr");
-  w.output(s.stderr_data, encoding);
-  if (release_output) release(s.stderr_data);
+  // A hidden test's output stays out of the answer: no stdout, stderr or output member at all.
+  if (!s.hidden) {
+    w.key("stdout");
+    w.output(s.stdout_data, encoding);
+    if (release_output) release(s.stdout_data);
+    w.key("stderr");
+    w.output(s.stderr_data, encoding);
+    if (release_output) release(s.stderr_data);
+    w.key("output");
+    w.output(s.output_data, encoding);
+    if (release_output) release(s.output_data);
+  }
   w.key("stdout_truncated");
   w.boolean(s.stdout_truncated);
   w.key("stderr_truncated");
@@ -140,6 +147,14 @@ void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_tes
   if (is_test) {
     w.key("verdict");
     w.text(s.verdict.value_or(s.status));
+    w.key("hidden");
+    w.boolean(s.hidden);
+    w.key("checker_message");
+    w.text_or_null(s.checker_message);
+  }
+  if (is_compile) {
+    w.key("cached");
+    w.boolean(s.cached);
   }
   w.close();
 }
@@ -147,8 +162,8 @@ void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_tes
 template <class Sink>
 void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_output) {
   Writer<Sink> w(sink);
-  auto stage_or_null = [&](std::optional<StageResult>& s) {
-    if (s) write_stage(w, *s, encoding, false, release_output);
+  auto stage_or_null = [&](std::optional<StageResult>& s, bool is_compile) {
+    if (s) write_stage(w, *s, encoding, false, release_output, is_compile);
     else w.raw("null");
   };
   w.open();
@@ -161,9 +176,9 @@ void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_
   w.key("backend");
   w.text(r.backend);
   w.key("compile");
-  stage_or_null(r.compile);
+  stage_or_null(r.compile, true);
   w.key("run");
-  stage_or_null(r.run);
+  stage_or_null(r.run, false);
   w.key("tests");
   if (r.tests) {
     w.raw("[");
@@ -177,6 +192,8 @@ void write_response(Sink& sink, RunResponse& r, Encoding encoding, bool release_
   } else {
     w.raw("null");
   }
+  w.key("cached");
+  w.boolean(r.cached);
   w.close();
 }
 
@@ -192,11 +209,11 @@ std::string response_text(RunResponse&& response, Encoding encoding) {
   return out;
 }
 
-std::string stage_text(StageResult&& stage, Encoding encoding, bool is_test) {
+std::string stage_text(StageResult&& stage, Encoding encoding, bool is_test, bool is_compile) {
   std::string out;
   Appender appender{out};
   Writer<Appender> w(appender);
-  write_stage(w, stage, encoding, is_test, true);
+  write_stage(w, stage, encoding, is_test, true, is_compile);
   return out;
 }
 

@@ -31,16 +31,28 @@ std::optional<std::string> runtime_problem(std::string_view runtime) {
   return std::nullopt;
 }
 
-std::optional<std::string> files_problem(const std::vector<SourceFile>& files) {
-  if (files.empty()) return "files must not be empty (the first file is the entry point)";
+std::optional<std::string> files_problem(const std::vector<SourceFile>& files, std::string_view where) {
+  if (files.empty()) return std::string(where) + " must not be empty (the first file is the entry point)";
   std::vector<std::string> names;
   names.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (auto problem = file_name_problem(files[i].name))
-      return json_fields::member_path(json_fields::element_path("files", i), "name") + " " + *problem;
+      return json_fields::member_path(json_fields::element_path(where, i), "name") + " " + *problem;
     names.push_back(files[i].name);
   }
   return file_names_conflict(names);
+}
+
+std::optional<std::string> checker_name_problem(std::string_view name) {
+  const std::string what = "compare.checker.name";
+  if (name.empty()) return what + " must not be empty";
+  if (name.size() > 64) return what + " must be at most 64 characters";
+  if (name.front() == '.') return what + " must not start with '.'";
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!ok) return what + " may hold only letters, digits, '_', '-' and '.'";
+  }
+  return std::nullopt;
 }
 
 std::optional<ApiError> check_run_request(const RunRequest& r, const ParseLimits& limits) {

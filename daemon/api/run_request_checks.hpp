@@ -26,8 +26,11 @@ std::optional<std::string> arg_problem(std::string_view arg, std::string_view it
 std::optional<ApiError> tests_count_problem(std::size_t count, std::size_t max_tests);
 // "runtime is required" / "runtime must not be empty".
 std::optional<std::string> runtime_problem(std::string_view runtime);
+// A checker's name from the policy's checkers directory: letters, digits, '_', '-' and '.',
+// not starting with '.', at most 64.
+std::optional<std::string> checker_name_problem(std::string_view name);
 // At least one file, each name valid, no two in conflict.
-std::optional<std::string> files_problem(const std::vector<SourceFile>& files);
+std::optional<std::string> files_problem(const std::vector<SourceFile>& files, std::string_view where = "files");
 
 // Every check above on a whole typed request (400 invalid_request, or the tests' 422). One
 // file with an empty name is the JSON API's "code" form and passes.

@@ -135,7 +135,7 @@ class PolicyReader {
   // [request]: optional, as is each key (RequestPolicy has the defaults).
   RequestPolicy request_shape(const toml::node& n) const {
     const toml::table& t = r_.table(n, "request");
-    r_.refuse_unknown_keys(t, "request.", {"max_tests", "max_answer_output_mb"});
+    r_.refuse_unknown_keys(t, "request.", {"max_tests", "max_answer_output_mb", "max_parallel_tests", "checkers_dir"});
     RequestPolicy q;
     if (const toml::node* v = t.get("max_tests")) {
       q.max_tests = r_.unsigned_int(*v, "request.max_tests", kMaxTestsPerRequest);
@@ -144,6 +144,15 @@ class PolicyReader {
     if (const toml::node* v = t.get("max_answer_output_mb")) {
       // 0 is a real limit: every stage that prints anything ends output_limit.
       q.max_answer_output_mb = r_.unsigned_int(*v, "request.max_answer_output_mb", kMaxAnswerOutputMb);
+    }
+    if (const toml::node* v = t.get("max_parallel_tests")) {
+      q.max_parallel_tests = r_.unsigned_int(*v, "request.max_parallel_tests", 256);
+      if (q.max_parallel_tests == 0) r_.fail(*v, "request.max_parallel_tests", "must be at least 1 (1: tests one at a time)");
+    }
+    if (const toml::node* v = t.get("checkers_dir")) {
+      const std::filesystem::path d = r_.string(*v, "request.checkers_dir");
+      if (d.empty()) r_.fail(*v, "request.checkers_dir", "must not be empty (leave it out for no checkers)");
+      q.checkers_dir = d.is_absolute() ? d : base_dir_ / d;
     }
     return q;
   }

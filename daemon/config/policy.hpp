@@ -68,6 +68,11 @@ struct BackendPolicy {
 struct RequestPolicy {
   std::uint64_t max_tests = 256;            // tests[] entries; more: 422 limit_exceeds_policy
   std::uint64_t max_answer_output_mb = 16;  // stdout+stderr bytes of all stages of one answer
+  // A judge request's tests run on at most this many slots at once: its own and idle ones it
+  // borrows (a borrowed slot goes back as soon as another request waits). 1: one at a time.
+  std::uint64_t max_parallel_tests = 4;
+  // Checkers a request may name (compare {"checker": {"name"}}): <dir>/<name>.toml. Empty: none.
+  std::filesystem::path checkers_dir;
 };
 
 struct Policy {

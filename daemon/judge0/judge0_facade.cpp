@@ -204,7 +204,10 @@ std::variant<Judge0Facade::Prepared, Judge0Facade::Rejection> Judge0Facade::prep
     return Rejection{r->status, json::object{{"error", r->message}}};
   }
   auto& plan = std::get<service::RunPlan>(planned);
-  if (plan.job.compile) plan.job.compile->argv.insert(plan.job.compile->argv.end(), options.begin(), options.end());
+  if (plan.job.compile && !options.empty()) {
+    plan.job.compile->argv.insert(plan.job.compile->argv.end(), options.begin(), options.end());
+    plan.job.compile_key.clear();  // keyed without the options: not cached
+  }
   Prepared p;
   p.token = new_token();
   p.doc = new_document(s, p.token, *lang, language_name(*lang, rt->version), plan.job.run.limits);

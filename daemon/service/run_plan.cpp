@@ -1,7 +1,10 @@
 #include "service/run_plan.hpp"
 
+#include "config/checker_file.hpp"
+#include "config/config_error.hpp"
 #include "config/effective_limits.hpp"
 #include "config/placeholders.hpp"
+#include "service/cache_keys.hpp"
 
 namespace runbox::service {
 namespace {
@@ -10,6 +13,55 @@ Refusal limit_refusal(const config::LimitRefusal& r) {
   Refusal refusal{422, std::string(config::error_code(r.kind)), r.message, r.field, std::nullopt};
   if (r.kind == config::LimitRefusal::Kind::exceeds_policy) refusal.maximum = r.maximum;
   return refusal;
+}
+
+// The request's checker as a plan: its runtime (natively; the tier's default limits), its
+// source from the request or the policy's checkers directory.
+std::variant<job::CheckerPlan, Refusal> plan_checker(const Generation& g, const Tier& tier, const Caller& caller,
+                                                     const api::CheckerRequest& req) {
+  std::string runtime = req.runtime;
+  std::vector<api::SourceFile> files = req.files;
+  if (!req.name.empty()) {
+    const auto& dir = tier.policy.request.checkers_dir;
+    if (dir.empty()) return Refusal{404, "unknown_checker", "this tier's policy has no checkers directory (request.checkers_dir)"};
+    if (!std::filesystem::exists(dir / (req.name + ".toml")))
+      return Refusal{404, "unknown_checker", "no checker named '" + req.name + "' in the policy's checkers directory"};
+    try {
+      config::CheckerFile file = config::load_checker(dir, req.name);
+      runtime = file.runtime;
+      files = {api::SourceFile{"", std::move(file.source)}};
+    } catch (const std::exception& e) {
+      return Refusal{503, "checker_unavailable", std::string("checker '") + req.name + "' cannot be read: " + e.what()};
+    }
+  }
+  const RuntimeState* rt = g.catalog->find(runtime);
+  if (!rt) return Refusal{404, "unknown_runtime", "the checker's runtime '" + runtime + "' does not exist (GET /v1/runtimes lists them)"};
+  const BackendChoice choice = choose_backend(tier.policy, *rt, g.catalog->sandbox_error());
+  // A checker runs in the native sandbox; a tier or runtime that sends runs to docker cannot have one.
+  if (choice.refusal || choice.docker())
+    return Refusal{422, "checker_unavailable",
+                   "the checker's runtime " + rt->def.name + " cannot run in the native sandbox for this tier" +
+                       (choice.refusal ? ": " + *choice.refusal : std::string(" (its runs go to docker)"))};
+  job::CheckerPlan c;
+  c.name = rt->def.name;
+  c.rootfs = rt->rootfs;
+  c.env = rt->def.env;
+  c.source_file = rt->def.source_file;
+  c.files = std::move(files);
+  auto run_limits = config::effective_limits(tier.policy, rt->def, config::StageKind::run, {});
+  if (auto* refusal = std::get_if<config::LimitRefusal>(&run_limits)) return limit_refusal(*refusal);
+  const auto& run = std::get<sandbox::Limits>(run_limits);
+  c.run = {config::expand_placeholders(rt->def.run, run), run};
+  c.box_mb = run.box_mb;
+  c.box_inodes = run.box_inodes;
+  if (rt->def.has_compile()) {
+    auto compile_limits = config::effective_limits(tier.policy, rt->def, config::StageKind::compile, {});
+    if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits)) return limit_refusal(*refusal);
+    const auto& compile = std::get<sandbox::Limits>(compile_limits);
+    c.compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, compile), compile};
+    c.compile_key = compile_key(caller.tier, c.rootfs, c.source_file, c.env, *c.compile, c.files);
+  }
+  return c;
 }
 
 }  // namespace
@@ -58,6 +110,13 @@ std::variant<RunPlan, Refusal> plan_run(std::shared_ptr<const Generation> g, con
     if (auto* refusal = std::get_if<config::LimitRefusal>(&compile_limits)) return limit_refusal(*refusal);
     const auto& compile = std::get<sandbox::Limits>(compile_limits);
     job.compile = job::StagePlan{config::expand_placeholders(*rt->def.compile, compile), compile};
+    job.compile_key = compile_key(caller.tier, job.rootfs, job.source_file, job.env, *job.compile, request.files);
+  }
+  job.max_parallel_tests = static_cast<unsigned>(tier.policy.request.max_parallel_tests);
+  if (request.tests && request.compare == api::Compare::checker && request.checker) {
+    auto checker = plan_checker(*g, tier, caller, *request.checker);
+    if (auto* refusal = std::get_if<Refusal>(&checker)) return *refusal;
+    job.checker = std::move(std::get<job::CheckerPlan>(checker));
   }
   plan.generation = std::move(g);
   plan.caller = caller;

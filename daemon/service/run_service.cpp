@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "backend/docker_backend.hpp"
+#include "service/cache_keys.hpp"
 
 namespace runbox::service {
 namespace {
@@ -17,6 +18,32 @@ job::JobOutcome job_failed(const RunPlan& plan, const std::string& why) {
   (plan.job.compile ? o.compile : o.run) = std::move(r);
   return o;
 }
+
+// The idle slots of the pool, lent to one job's tests (job/slot_lender.hpp).
+class PoolLender final : public job::SlotLender {
+ public:
+  PoolLender(SlotPool& slots, std::shared_ptr<const RunPlan> plan, const BackendFactory& backends)
+      : slots_(slots), plan_(std::move(plan)), backends_(backends) {}
+
+  bool lend(std::function<void(const job::BorrowedSlot&)> work) override {
+    return slots_.try_submit_idle([plan = plan_, &backends = backends_, work = std::move(work)](unsigned slot) {
+      const bool docker = plan->backend.docker();
+      const uid_t uid = docker ? 65534 : plan->tier->policy.uid_first + slot;
+      try {
+        auto backend = backends(*plan);
+        work({uid, uid, *backend});
+      } catch (const std::exception&) {
+        // No backend: the slot takes no test; the job's own slot runs them.
+      }
+    });
+  }
+  bool others_waiting() const override { return slots_.queued() > 0; }
+
+ private:
+  SlotPool& slots_;
+  std::shared_ptr<const RunPlan> plan_;
+  const BackendFactory& backends_;
+};
 
 }  // namespace
 
@@ -33,13 +60,20 @@ RunService::RunService(GenerationStore& generations, SlotPool& slots, Metrics& m
                        BackendFactory backends)
     : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)), admission_(metrics) {}
 
+void RunService::configure_caches(const config::CacheConfig& cache) {
+  compile_cache_ = cache.compile_mb ? std::make_shared<job::CompileCache>(cache.compile_mb << 20) : nullptr;
+  result_cache_ = cache.results ? std::make_unique<ResultCache>(cache.results_mb << 20) : nullptr;
+}
+
 std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation> g, const Caller& caller,
                                                 api::RunRequest request, RunRecord& record) {
-  return plan_run(std::move(g), caller, std::move(request), docker_, draining_,
-                  [&record](const RuntimeState& rt, const BackendChoice* choice) {
-                    if (choice) record.set_backend(*choice);
-                    else record.set_runtime(rt);
-                  });
+  auto planned = plan_run(std::move(g), caller, std::move(request), docker_, draining_,
+                          [&record](const RuntimeState& rt, const BackendChoice* choice) {
+                            if (choice) record.set_backend(*choice);
+                            else record.set_runtime(rt);
+                          });
+  if (auto* p = std::get_if<RunPlan>(&planned)) p->job.compile_cache = compile_cache_;
+  return planned;
 }
 
 bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std::function<void(RunOutcome)> done,
@@ -55,12 +89,25 @@ bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std
     // one uid per slot: concurrent runs never share one.
     const bool docker = plan->backend.docker();
     job.uid = job.gid = docker ? 65534 : plan->tier->policy.uid_first + slot;
+    // The result cache answers only whole answers (no stage stream).
+    std::string result_key;
+    if (result_cache_ && !events) {
+      result_key = service::result_key(plan->caller.tier, plan->runtime->def.name, job, *plan->request);
+      if (auto hit = result_cache_->find(result_key)) {
+        out.job = std::move(*hit);
+        registration->release();
+        done(std::move(out));
+        return;
+      }
+    }
     try {
       auto backend = backends_(*plan);
-      out.job = job::run_job(job, *plan->request, *backend, cancel_fd, events.get());
+      PoolLender lender(slots_, plan, backends_);
+      out.job = job::run_job(job, *plan->request, *backend, cancel_fd, events.get(), &lender);
     } catch (const std::exception& e) {
       out.job = job_failed(*plan, e.what());
     }
+    if (!result_key.empty() && ResultCache::cacheable(out.job)) result_cache_->store(result_key, out.job);
     // The engine may be gone: ask it now, so the next request already gets 503, not a try.
     bool engine_failed = false;
     out.job.for_each_result([&](const sandbox::Result& r) {

@@ -12,11 +12,14 @@
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "config/cache_config.hpp"
+#include "job/compile_cache.hpp"
 #include "service/admission.hpp"
 #include "service/cancel_registry.hpp"
 #include "service/engine_health.hpp"
 #include "service/generation.hpp"
 #include "service/metrics.hpp"
+#include "service/result_cache.hpp"
 #include "service/run_plan.hpp"
 #include "service/run_record.hpp"
 #include "service/slot_pool.hpp"
@@ -47,6 +50,10 @@ class RunService {
   EngineHealth& docker() { return docker_; }
   // Keys and rate limits, one for every transport.
   Admission& admission() { return admission_; }
+  // [cache]: the compile cache (on unless compile_mb = 0) and the result cache (off unless
+  // results = true). Call before the first run.
+  void configure_caches(const config::CacheConfig& cache);
+  job::CompileCache* compile_cache() { return compile_cache_.get(); }
 
   // plan_run with this daemon's engine state and drain flag; the record learns the runtime and
   // backend as they are found.
@@ -80,6 +87,8 @@ class RunService {
   BackendFactory backends_;
   CancelRegistry cancels_;
   Admission admission_;
+  std::shared_ptr<job::CompileCache> compile_cache_ = std::make_shared<job::CompileCache>(256ull << 20);
+  std::unique_ptr<ResultCache> result_cache_;
   std::atomic<bool> draining_{false};
 };
 

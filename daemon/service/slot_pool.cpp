@@ -21,6 +21,17 @@ bool SlotPool::try_submit(std::function<void(unsigned)> job) {
   return true;
 }
 
+bool SlotPool::try_submit_idle(std::function<void(unsigned)> job) {
+  {
+    std::lock_guard lock(mu_);
+    // Nothing waits and a slot is free: the job takes that slot now and delays no one.
+    if (stopping_ || !queue_.empty() || busy_ >= slots()) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void SlotPool::drain() {
   {
     std::lock_guard lock(mu_);

@@ -20,6 +20,9 @@ class SlotPool {
 
   // Queues job; false when the queue is full or the pool is draining.
   bool try_submit(std::function<void(unsigned slot)> job);  // slot: 0..slots-1
+  // Queues job only if a slot is free and nothing else waits, so it starts at once: a judge
+  // request's tests borrow idle slots this way (job/slot_lender.hpp). False otherwise.
+  bool try_submit_idle(std::function<void(unsigned slot)> job);
   // Stops accepting; waits for queued and running jobs to finish.
   void drain();
 

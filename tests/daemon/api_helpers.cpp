@@ -68,8 +68,10 @@ void check_stage_shape(const json::value& v) {
   if (o.contains("exit_code")) CHECK((o.at("exit_code").is_int64() || o.at("exit_code").is_null()));
   CHECK(o.contains("signal"));
   if (o.contains("signal")) CHECK((o.at("signal").is_string() || o.at("signal").is_null()));
-  for (const char* k : {"stdout", "stderr"}) {
-    CHECK(o.contains(k));
+  // A hidden judge test carries no output at all; every other stage all three.
+  const bool hidden = o.contains("hidden") && o.at("hidden").is_bool() && o.at("hidden").get_bool();
+  for (const char* k : {"stdout", "stderr", "output"}) {
+    CHECK(o.contains(k) != hidden);
     if (o.contains(k)) CHECK(o.at(k).is_string());
   }
   for (const char* k : {"stdout_truncated", "stderr_truncated"}) {
