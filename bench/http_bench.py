@@ -10,11 +10,13 @@ and how many times slower than native it is. Not a test: prints a Markdown table
   sudo bench/http_bench.py [--requests 200] [--docker-requests 30] [--no-docker]
                            [--runboxd build/daemon/runboxd] [--out FILE]
 """
-import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
+import argparse, http.client, itertools, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGES = "/var/lib/runbox/rootfs"
-C_SOURCE = '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;printf("%ld\\n",a+b);return 0;}\n'
+# NONCE becomes a counter in each request: every C request is a new submission that compiles
+# (the compile cache would otherwise answer every one after the first).
+C_SOURCE = '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;printf("%ld\\n",a+b);return 0;}\n/*NONCE*/\n'
 
 # The issue's programs (bash `true`, python3 `print(1)`, C a+b compiled and run), and the same
 # on bare chroot of the same image. "expect" is the stdout both must give.
@@ -62,7 +64,12 @@ def start_daemon(binary, slots, policies=f"{ROOT}/policies", log=None):
     return proc, port
 
 
+NONCES = itertools.count()
+
+
 def http_run(port, body, conn_cache, expect):
+    if "NONCE" in body:
+        body = body.replace("NONCE", str(next(NONCES)))
     conn = conn_cache.get(threading.get_ident())
     if conn is None:
         conn = conn_cache[threading.get_ident()] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -147,10 +147,15 @@ void write_stage(Writer<Sink>& w, StageResult& s, Encoding encoding, bool is_tes
   if (is_test) {
     w.key("verdict");
     w.text(s.verdict.value_or(s.status));
-    w.key("hidden");
-    w.boolean(s.hidden);
-    w.key("checker_message");
-    w.text_or_null(s.checker_message);
+    // Only where they say something: a hidden test, a test a checker judged.
+    if (s.hidden) {
+      w.key("hidden");
+      w.boolean(true);
+    }
+    if (s.checker_message) {
+      w.key("checker_message");
+      w.text(*s.checker_message);
+    }
   }
   if (is_compile) {
     w.key("cached");

@@ -11,8 +11,9 @@ namespace runbox::api {
 //
 // A Stage of API v1: status, exit_code (int|null), signal (string|null), stdout, stderr, output
 // (both interleaved), stdout_truncated, stderr_truncated, cpu_ms, wall_ms, memory_kb; a judge
-// test's Stage adds "verdict" (the stage's status if none was set), "hidden" and
-// "checker_message" (string|null), and a hidden test has no stdout, stderr or output; the
+// test's Stage adds "verdict" (the stage's status if none was set), "hidden": true for a
+// hidden test (which has no stdout, stderr or output) and "checker_message" when a checker
+// judged it (not for a hidden test); the
 // compile Stage adds "cached". The answer ends with "cached" (the result cache). Output travels in
 // the request's encoding: utf8 (invalid bytes become U+FFFD) or base64.
 //

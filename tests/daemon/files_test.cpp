@@ -104,7 +104,9 @@ pids = 1.0
     policy = std::regex_replace(policy, std::regex(R"(\[runtime\.go\.sandbox\]\ntmp_mb = \d+\n)"), "");
     REQUIRE(policy.find("[runtime.go") == std::string::npos);
     write_file(policies / "default.toml", policy);
-    write_file(dir.path() / "runboxd.toml", images_root_config_line());
+    // No compile cache: the modes case counts this daemon's directories under /run/runbox/work,
+    // where each cached box would be one more.
+    write_file(dir.path() / "runboxd.toml", images_root_config_line() + "\n[cache]\ncompile_mb = 0\n");
     DaemonOptions options;
     options.slots = 2;
     options.config = dir.path() / "runboxd.toml";

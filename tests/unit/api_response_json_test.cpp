@@ -39,8 +39,14 @@ std::set<std::string> keys_of(const boost::json::value& v) {
 }
 
 const std::set<std::string> kStageKeys = {
-    "status", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
+    "status", "exit_code", "signal", "stdout", "stderr", "output", "stdout_truncated",
     "stderr_truncated", "cpu_ms", "wall_ms", "memory_kb"};
+// The compile stage says whether it came from the compile cache.
+std::set<std::string> compile_keys() {
+  auto k = kStageKeys;
+  k.insert("cached");
+  return k;
+}
 
 Stage crashed() {
   Stage s;
@@ -103,13 +109,13 @@ TEST_CASE("api response: a compiled run has every top-level field, tests null", 
   r.compile->status = "ok";
   r.run = crashed();
   const boost::json::value v = response_to_json(r, Encoding::utf8);
-  CHECK(keys_of(v) == std::set<std::string>{"id", "runtime", "version", "backend", "compile", "run", "tests"});
+  CHECK(keys_of(v) == std::set<std::string>{"id", "runtime", "version", "backend", "compile", "run", "tests", "cached"});
   const auto& o = v.as_object();
   CHECK(o.at("id") == "abc");
   CHECK(o.at("runtime") == "c");
   CHECK(o.at("version") == "gcc 12.2.0");
   CHECK(o.at("backend") == "native");
-  CHECK(keys_of(o.at("compile")) == kStageKeys);
+  CHECK(keys_of(o.at("compile")) == compile_keys());
   CHECK(keys_of(o.at("run")) == kStageKeys);
   CHECK(o.at("run").at("signal") == "SIGSEGV");
   CHECK(o.at("tests").is_null());

@@ -121,13 +121,13 @@ TEST_CASE("judge0 status: number_of_runs averages and the first failed run speak
   auto a = result(Status::ok), b = result(Status::ok);
   b.cpu_ms = 30;
   b.memory_kb = 5000;
-  o.tests->push_back({a, false});
-  o.tests->push_back({b, false});
+  o.tests->push_back({a, false, false, std::nullopt});
+  o.tests->push_back({b, false, false, std::nullopt});
   auto v = judge(o, std::string("out\n"));
   CHECK(v.status == kAccepted);
   CHECK(v.time_s == Approx(0.022));
   CHECK(v.memory_kb == 4000u);
-  o.tests->push_back({result(Status::runtime_error, 2), false});
+  o.tests->push_back({result(Status::runtime_error, 2), false, false, std::nullopt});
   CHECK(judge(o, std::nullopt).status == kNzec);
 }
 
