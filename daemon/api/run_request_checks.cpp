@@ -68,6 +68,20 @@ std::optional<ApiError> check_run_request(const RunRequest& r, const ParseLimits
     return std::nullopt;
   };
   if (auto p = args(r.args, "args")) return invalid(*p);
+  for (double t : {r.tolerance.abs, r.tolerance.rel})
+    if (!(t >= 0 && t <= 1)) return invalid("compare.float tolerances must be numbers from 0 to 1");
+  if (r.compare == Compare::checker) {
+    if (!r.checker) return invalid("compare.checker is required");
+    const CheckerRequest& c = *r.checker;
+    if (!c.name.empty()) {
+      if (!c.runtime.empty() || !c.files.empty()) return invalid("compare.checker: give either name, or runtime with files");
+      if (auto p = checker_name_problem(c.name)) return invalid(*p);
+    } else {
+      if (auto p = runtime_problem(c.runtime)) return invalid("compare.checker." + *p);
+      const bool one_unnamed = c.files.size() == 1 && c.files[0].name.empty();
+      if (auto p = one_unnamed ? std::nullopt : files_problem(c.files, "compare.checker.files")) return invalid(*p);
+    }
+  }
   if (r.tests) {
     if (auto e = tests_count_problem(r.tests->size(), limits.max_tests)) return e;
     for (std::size_t i = 0; i < r.tests->size(); ++i)

@@ -19,6 +19,9 @@ api::Compare from_proto(runbox::v1::Compare c) {
   switch (c) {
     case runbox::v1::COMPARE_EXACT: return api::Compare::exact;
     case runbox::v1::COMPARE_TOKENS: return api::Compare::tokens;
+    case runbox::v1::COMPARE_FLOAT: return api::Compare::float_tokens;
+    case runbox::v1::COMPARE_LINES_UNORDERED: return api::Compare::lines_unordered;
+    case runbox::v1::COMPARE_CHECKER: return api::Compare::checker;
     default: return api::Compare::trim;  // TRIM, UNSPECIFIED (the JSON API's default)
   }
 }
@@ -39,9 +42,21 @@ api::RunRequest from_proto(const runbox::v1::RunRequest& in) {
     r.tests.emplace();
     r.tests->reserve(in.tests_size());
     for (const auto& t : in.tests())
-      r.tests->push_back(api::TestCase{t.stdin(), t.expected_stdout(), {t.args().begin(), t.args().end()}});
+      r.tests->push_back(api::TestCase{t.stdin(), t.expected_stdout(), {t.args().begin(), t.args().end()}, t.hidden()});
   }
   r.compare = from_proto(in.compare());
+  if (in.has_tolerance()) {
+    if (in.tolerance().has_abs()) r.tolerance.abs = in.tolerance().abs();
+    if (in.tolerance().has_rel()) r.tolerance.rel = in.tolerance().rel();
+  }
+  if (r.compare == api::Compare::checker) {
+    api::CheckerRequest c;
+    c.name = in.checker().name();
+    c.runtime = in.checker().runtime();
+    for (const auto& f : in.checker().files()) c.files.push_back(api::SourceFile{f.name(), f.content()});
+    r.checker = std::move(c);
+  }
+  r.strip_control = in.strip_control();
   return r;
 }
 
@@ -57,6 +72,10 @@ void to_proto(api::StageResult&& in, runbox::v1::StageResult* out) {
   out->set_wall_ms(in.wall_ms);
   out->set_memory_kb(in.memory_kb);
   if (in.verdict) out->set_verdict(std::move(*in.verdict));
+  out->set_output(std::move(in.output_data));
+  out->set_hidden(in.hidden);
+  if (in.checker_message) out->set_checker_message(std::move(*in.checker_message));
+  out->set_cached(in.cached);
 }
 
 void to_proto(api::RunResponse&& in, runbox::v1::RunResponse* out) {
@@ -68,6 +87,7 @@ void to_proto(api::RunResponse&& in, runbox::v1::RunResponse* out) {
   if (in.run) to_proto(std::move(*in.run), out->mutable_run());
   if (in.tests)
     for (auto& t : *in.tests) to_proto(std::move(t), out->add_tests());
+  out->set_cached(in.cached);
 }
 
 void to_proto(const job::StageRef& in, runbox::v1::StageRef* out) {

@@ -92,7 +92,7 @@ class SharedBudget {
 // One run of the program in a fresh sandbox over `box`, its output within `budget`.
 sandbox::Result run_once(const JobPlan& plan, const sandbox::WorkDir& box, const std::vector<std::string>& args,
                          const std::string& stdin_data, StageRunner& stages, const StageRef& ref, int cancel_fd,
-                         SharedBudget& budget, uid_t uid, gid_t gid, bool hidden = false) {
+                         SharedBudget& budget, uid_t uid, gid_t gid, bool hidden = false, bool charge = true) {
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
   stage.limits = budget.cap(stage.limits);
@@ -101,7 +101,7 @@ sandbox::Result run_once(const JobPlan& plan, const sandbox::WorkDir& box, const
   spec.gid = gid;
   spec.stdin_data = stdin_data;
   sandbox::Result r = stages.run(ref, std::move(spec), hidden);
-  budget.charge(r);
+  if (charge) budget.charge(r);
   return r;
 }
 
@@ -129,6 +129,8 @@ class TestRun : public std::enable_shared_from_this<TestRun> {
     }
     std::unique_lock lock(mu_);
     done_.wait(lock, [&] { return in_flight_ == 0; });
+    for (; charged_ < results_.size(); ++charged_)  // after a cancel: the tests that ran
+      if (ran_[charged_]) budget_.charge(results_[charged_].result);
     was_cancelled = stopped_;
     stages_run += stages_;
     for (std::size_t i = 0; i < results_.size(); ++i)
@@ -189,9 +191,17 @@ class TestRun : public std::enable_shared_from_this<TestRun> {
       std::lock_guard lock(mu_);
       results_[i] = std::move(outcome);
       ran_[i] = true;
+      charge_in_order();
       --in_flight_;
     }
     done_.notify_all();
+  }
+
+  // The answer's output budget is spent in test order, as when the tests run one at a time: the
+  // ended tests from the first not yet charged on, up to one still running (mu_ held). A test
+  // cut here ends output_limit, its verdict with it.
+  void charge_in_order() {
+    while (charged_ < results_.size() && ran_[charged_]) budget_.charge(results_[charged_++].result);
   }
 
   TestOutcome judge(std::size_t i, StageRunner& stages, uid_t uid, gid_t gid) {
@@ -205,8 +215,9 @@ class TestRun : public std::enable_shared_from_this<TestRun> {
       ++stages_;
     }
     TestOutcome out;
+    // Charged later, in test order (charge_in_order): the budget is spent as if one at a time.
     out.result = run_once(plan_, box, t.args, t.stdin_data, stages, {StageRef::Kind::test, i}, cancel_fd_, budget_, uid,
-                          gid, t.hidden);
+                          gid, t.hidden, false);
     if (out.result.status != sandbox::Status::ok) return out;
     if (!checker_) {
       out.output_matched = api::compare_output(req_.compare, t.expected_stdout, out.result.stdout_data, req_.tolerance);
@@ -235,6 +246,7 @@ class TestRun : public std::enable_shared_from_this<TestRun> {
   std::size_t in_flight_ = 0;
   unsigned borrowed_ = 0;
   unsigned stages_ = 0;
+  std::size_t charged_ = 0;
   bool stopped_ = false;
 };
 

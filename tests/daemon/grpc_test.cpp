@@ -162,6 +162,54 @@ TEST_CASE("grpc: tests and compare give each test its verdict", "[grpc]") {
   CHECK(res.tests(2).verdict() == "wrong_answer");
 }
 
+TEST_CASE("grpc: judge features: hidden tests, float compare, a checker, output and strip_control", "[grpc]") {
+  v1::RunRequest req = code("python3", "import sys\nx = float(input())\nprint(x / 3)\nsys.stderr.write('\\x1bE')\n");
+  auto add = [&](const std::string& in, const std::string& want, bool hidden) {
+    auto* t = req.add_tests();
+    t->set_stdin(in);
+    t->set_expected_stdout(want);
+    t->set_hidden(hidden);
+  };
+  add("1\n", "0.3333334\n", false);
+  add("2\n", "0.7\n", true);
+  req.set_compare(v1::COMPARE_FLOAT);
+  req.mutable_tolerance()->set_abs(1e-6);
+  req.mutable_tolerance()->set_rel(0);
+  req.set_strip_control(true);
+  {
+    grpc::ClientContext ctx;
+    with_key(ctx);
+    v1::RunResponse res;
+    REQUIRE(runner()->Run(&ctx, req, &res).ok());
+    REQUIRE(res.tests_size() == 2);
+    CHECK(res.tests(0).verdict() == "accepted");
+    // Both streams, control bytes gone (python writes stderr first: stdout is flushed at exit).
+    const std::string& output = res.tests(0).output();
+    CHECK(output.size() == res.tests(0).stdout().size() + 1);
+    CHECK(output.find("0.3333333333333333\n") != std::string::npos);
+    CHECK(output.find('E') != std::string::npos);
+    CHECK(res.tests(0).stderr() == "E");
+    CHECK(res.tests(1).verdict() == "wrong_answer");
+    CHECK(res.tests(1).hidden());
+    CHECK(res.tests(1).stdout().empty());
+    CHECK(res.tests(1).output().empty());
+    CHECK_FALSE(res.cached());
+  }
+  req.set_compare(v1::COMPARE_CHECKER);
+  auto* f = req.mutable_checker()->add_files();
+  f->set_content("import sys\nprint('fine')\nsys.exit(0 if open(sys.argv[2]).read().startswith('0.') else 1)\n");
+  req.mutable_checker()->set_runtime("python3");
+  grpc::ClientContext ctx;
+  with_key(ctx);
+  v1::RunResponse res;
+  REQUIRE(runner()->Run(&ctx, req, &res).ok());
+  REQUIRE(res.tests_size() == 2);
+  CHECK(res.tests(0).verdict() == "accepted");
+  CHECK(res.tests(0).checker_message() == "fine");
+  CHECK(res.tests(1).verdict() == "accepted");
+  CHECK_FALSE(res.tests(1).has_checker_message());  // hidden
+}
+
 TEST_CASE("grpc: stdin and stdout are bytes, binary-safe", "[grpc]") {
   std::string bytes;
   for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
