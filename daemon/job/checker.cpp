@@ -1,6 +1,7 @@
 #include "job/checker.hpp"
 
 #include "backend/backend.hpp"
+#include "job/stage_spec.hpp"
 
 namespace runbox::job {
 namespace {
@@ -9,17 +10,7 @@ constexpr std::size_t kMaxMessage = 4096;
 
 sandbox::Spec checker_spec(const JobPlan& plan, const CheckerPlan& c, const StagePlan& stage, const sandbox::WorkDir& box,
                            uid_t uid, gid_t gid, int cancel_fd) {
-  sandbox::Spec spec;
-  spec.rootfs = c.rootfs;
-  spec.argv = stage.argv;
-  spec.env = c.env;
-  spec.limits = stage.limits;
-  spec.seccomp = plan.seccomp;
-  spec.uid = uid;
-  spec.gid = gid;
-  spec.box_dir = box.path();
-  spec.cancel_fd = cancel_fd;
-  return spec;
+  return stage_spec(plan, c.rootfs, c.env, stage, box, uid, gid, cancel_fd);
 }
 
 // Leading and trailing whitespace cut, at most kMaxMessage bytes.

@@ -10,6 +10,7 @@
 #include "job/checker.hpp"
 #include "job/output_budget.hpp"
 #include "job/stage_runner.hpp"
+#include "job/stage_spec.hpp"
 #include "runbox/sandbox/work_dir.hpp"
 
 namespace runbox::job {
@@ -25,18 +26,9 @@ void write_files(const sandbox::WorkDir& box, const api::RunRequest& req, const 
 // The [sandbox] sizes are the same in every stage's limits: the run stage's give the box's.
 std::uint64_t box_inodes(const JobPlan& plan) { return plan.run.limits.box_inodes; }
 
+// The program's stage over `box`, as the job's own uid.
 sandbox::Spec stage_spec(const JobPlan& plan, const StagePlan& stage, const sandbox::WorkDir& box, int cancel_fd) {
-  sandbox::Spec spec;
-  spec.rootfs = plan.rootfs;
-  spec.argv = stage.argv;
-  spec.env = plan.env;
-  spec.limits = stage.limits;
-  spec.seccomp = plan.seccomp;
-  spec.uid = plan.uid;
-  spec.gid = plan.gid;
-  spec.box_dir = box.path();
-  spec.cancel_fd = cancel_fd;
-  return spec;
+  return stage_spec(plan, plan.rootfs, plan.env, stage, box, plan.uid, plan.gid, cancel_fd);
 }
 
 sandbox::Result internal_error(const std::string& why, const char* step = "job") {
@@ -96,9 +88,7 @@ sandbox::Result run_once(const JobPlan& plan, const sandbox::WorkDir& box, const
   StagePlan stage = plan.run;
   stage.argv.insert(stage.argv.end(), args.begin(), args.end());
   stage.limits = budget.cap(stage.limits);
-  auto spec = stage_spec(plan, stage, box, cancel_fd);
-  spec.uid = uid;
-  spec.gid = gid;
+  auto spec = stage_spec(plan, plan.rootfs, plan.env, stage, box, uid, gid, cancel_fd);
   spec.stdin_data = stdin_data;
   sandbox::Result r = stages.run(ref, std::move(spec), hidden);
   if (charge) budget.charge(r);
