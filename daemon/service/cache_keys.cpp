@@ -73,10 +73,10 @@ std::string compile_key(const std::string& tier, const std::filesystem::path& ro
   return h.hex();
 }
 
-std::string result_key(const std::string& tier, const std::string& runtime, const job::JobPlan& job,
+std::string result_key(std::uint64_t generation, const std::string& tier, const std::string& runtime, const job::JobPlan& job,
                        const api::RunRequest& req) {
   Hasher h;
-  h.add("runbox result 1").add(tier).add(runtime).add(image_tree(job.rootfs)).add(job.source_file).add(job.env);
+  h.add("runbox result 1").add(generation).add(tier).add(runtime).add(image_tree(job.rootfs)).add(job.source_file).add(job.env);
   h.add(job.compile ? std::string_view("compile") : std::string_view("none"));
   if (job.compile) h.add(*job.compile);
   h.add(job.run).add(job.box_mb).add(job.output_budget_bytes).add(req.files).add(req.stdin_data).add(req.args);

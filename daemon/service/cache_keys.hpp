@@ -17,9 +17,10 @@ std::string compile_key(const std::string& tier, const std::filesystem::path& ro
                         const std::vector<std::string>& env, const job::StagePlan& compile,
                         const std::vector<api::SourceFile>& files);
 
-// A whole request's key: its compile key, the run's command and limits, stdin, args, tests,
-// comparison, checker and answer shaping.
-std::string result_key(const std::string& tier, const std::string& runtime, const job::JobPlan& job,
+// A whole request's key: the files' generation (a reload may change a tier's seccomp policy or
+// sandbox sizes: answers from before it are not reused), the run's command and limits, stdin,
+// args, tests, comparison, checker and answer shaping.
+std::string result_key(std::uint64_t generation, const std::string& tier, const std::string& runtime, const job::JobPlan& job,
                        const api::RunRequest& req);
 
 }  // namespace runbox::service

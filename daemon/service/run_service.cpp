@@ -92,7 +92,7 @@ bool RunService::execute(std::shared_ptr<const RunPlan> plan, int cancel_fd, std
     // The result cache answers only whole answers (no stage stream).
     std::string result_key;
     if (result_cache_ && !events) {
-      result_key = service::result_key(plan->caller.tier, plan->runtime->def.name, job, *plan->request);
+      result_key = service::result_key(plan->generation->number, plan->caller.tier, plan->runtime->def.name, job, *plan->request);
       if (auto hit = result_cache_->find(result_key)) {
         out.job = std::move(*hit);
         registration->release();
