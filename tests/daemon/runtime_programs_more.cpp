@@ -522,16 +522,32 @@ end.
   print '(a)', 'hello, world'
 end program hello
 )",
+      // Byte for byte: Fortran's own input is record-oriented (and /dev/stdin, a pipe of
+      // another uid, cannot be reopened), so the C library's read and write, through
+      // ISO_C_BINDING.
       R"(program echo
+  use iso_c_binding
   implicit none
-  character :: c
-  integer :: ios
-  open(unit=10, file='/dev/stdin', access='stream', form='unformatted', action='read')
-  open(unit=11, file='/dev/stdout', access='stream', form='unformatted', action='write')
+  interface
+    integer(c_long) function c_read(fd, buf, n) bind(c, name='read')
+      import :: c_int, c_long, c_size_t, c_char
+      integer(c_int), value :: fd
+      character(kind=c_char) :: buf(*)
+      integer(c_size_t), value :: n
+    end function c_read
+    integer(c_long) function c_write(fd, buf, n) bind(c, name='write')
+      import :: c_int, c_long, c_size_t, c_char
+      integer(c_int), value :: fd
+      character(kind=c_char) :: buf(*)
+      integer(c_size_t), value :: n
+    end function c_write
+  end interface
+  character(kind=c_char) :: buf(4096)
+  integer(c_long) :: n, w
   do
-    read(10, iostat=ios) c
-    if (ios /= 0) exit
-    write(11) c
+    n = c_read(0_c_int, buf, 4096_c_size_t)
+    if (n <= 0) exit
+    w = c_write(1_c_int, buf, int(n, c_size_t))
   end do
 end program echo
 )",
