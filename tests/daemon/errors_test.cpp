@@ -98,9 +98,9 @@ TEST_CASE("400 unknown_field names the field, at any level", "[errors]") {
 
 TEST_CASE("404 unknown_runtime", "[errors]") {
   DaemonProcess& d = daemon_for_errors();
-  auto r = post_raw(d.port(), R"J({"runtime": "cobol", "code": "DISPLAY 'HI'."})J");
+  auto r = post_raw(d.port(), R"J({"runtime": "algol68", "code": "print((\"HI\"))"})J");
   check_error(r, 404, "unknown_runtime");
-  CHECK_THAT(error_message(r), Catch::Contains("cobol"));
+  CHECK_THAT(error_message(r), Catch::Contains("algol68"));
 }
 
 TEST_CASE("404 for an unknown path, 405 with Allow for a wrong method", "[errors]") {

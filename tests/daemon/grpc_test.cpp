@@ -292,7 +292,7 @@ TEST_CASE("grpc: errors are status codes with runbox's code in the details", "[g
     grpc::ClientContext ctx;
     with_key(ctx);
     v1::RunResponse res;
-    auto s = runner()->Run(&ctx, code("cobol", "x"), &res);
+    auto s = runner()->Run(&ctx, code("algol68", "x"), &res);
     CHECK(s.error_code() == grpc::StatusCode::NOT_FOUND);
     auto d = details_of(s);
     CHECK(d.reason == "unknown_runtime");

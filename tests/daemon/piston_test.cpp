@@ -118,8 +118,8 @@ TEST_CASE("piston: errors are 400 {message} in Piston's words; limits over the p
         "files must include at least one utf8 encoded file");
   CHECK(message_of(piston_post(R"J({"language":"python","version":"2.x","files":[{"content":"1"}]})J", 400)) ==
         "python-2.x runtime is unknown");
-  CHECK(message_of(piston_post(R"J({"language":"cobol","version":"*","files":[{"content":"1"}]})J", 400)) ==
-        "cobol-* runtime is unknown");
+  CHECK(message_of(piston_post(R"J({"language":"algol68","version":"*","files":[{"content":"1"}]})J", 400)) ==
+        "algol68-* runtime is unknown");
   CHECK(message_of(piston_post(R"J({"language":"python","version":"*","run_timeout":"1","files":[{"content":"1"}]})J", 400)) ==
         "If specified, run_timeout must be a number");
   CHECK(message_of(piston_post(R"J({"language":"python","version":"*","run_timeout":-5,"files":[{"content":"1"}]})J", 400)) ==

@@ -491,6 +491,7 @@ print(t.field)
 print(a + b)
 )"});
 
+  add_more_runtime_programs(p);
   return p;
 }
 
@@ -507,9 +508,10 @@ const RuntimeProgram& runtime_program(const std::string& name) {
   throw std::invalid_argument("no test programs for runtime " + name);
 }
 
-std::vector<std::string> runtime_images() {
+std::vector<std::string> runtime_images(const std::string& group) {
   std::set<std::string> images;
-  for (const auto& p : runtime_programs()) images.insert(p.image);
+  for (const auto& p : runtime_programs())
+    if (p.group == group) images.insert(p.image);
   return {images.begin(), images.end()};
 }
 

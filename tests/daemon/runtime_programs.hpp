@@ -1,5 +1,5 @@
 #pragma once
-// For each of the 12 runtimes, the small programs the runtime tests send through the API, and
+// For each native runtime, the small programs the runtime tests send through the API, and
 // what the language really does when the "crash" program crashes.
 #include <optional>
 #include <string>
@@ -27,11 +27,18 @@ struct RuntimeProgram {
   std::string compile_error;  // compiled runtimes: a program that does not compile
   std::string compile_error_contains;  // what the compiler says about it
   std::string a_plus_b;       // reads two integers from stdin, prints their sum and "\n"
+  // The test group (a Catch2 tag [runtimes] or [runtimes_<group>]) that checks it: "" for the
+  // original twelve ([runtimes]), else "jvm", "functional", "native".
+  std::string group = "";
 };
+
+// The runtimes added with the jvm, haskell, functional, native and r images (and typescript in
+// the node image): appended to the list by runtime_programs_more.cpp.
+void add_more_runtime_programs(std::vector<RuntimeProgram>& p);
 
 const std::vector<RuntimeProgram>& runtime_programs();
 const RuntimeProgram& runtime_program(const std::string& name);
-// The images the 12 runtimes need (each once).
-std::vector<std::string> runtime_images();
+// The images the runtimes of one group need (each once); "" is the original twelve.
+std::vector<std::string> runtime_images(const std::string& group = "");
 
 }  // namespace runbox::test

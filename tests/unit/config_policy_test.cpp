@@ -329,9 +329,9 @@ TEST_CASE("config policy: overrides are checked against the runtimes", "[config]
     return ConfigError("", 0, "", "");
   };
   SECTION("an unknown runtime") {
-    ConfigError e = check_error("[runtime.cobol.run.default]\npids = 1\n");
+    ConfigError e = check_error("[runtime.algol68.run.default]\npids = 1\n");
     CHECK(e.line() == 38);
-    CHECK(e.field() == "runtime.cobol");
+    CHECK(e.field() == "runtime.algol68");
   }
   SECTION("an alias instead of the name") {
     ConfigError e = check_error("[runtime.py.run.default]\npids = 1\n");

@@ -36,12 +36,14 @@ ConfigError runtime_error(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("config runtimes: the twelve shipped runtime files load with their names and images", "[config][runtime]") {
+TEST_CASE("config runtimes: the 32 shipped runtime files load with their names and images", "[config][runtime]") {
   RuntimeSet set = RuntimeSet::load_dir(runtimes_dir);
   std::set<std::string> names;
   for (const auto& d : set.all()) names.insert(d.name);
   CHECK(names == std::set<std::string>{"python3", "bash", "c", "cpp", "javascript", "java", "go", "rust", "ruby",
-                                       "php", "perl", "lua"});
+                                       "php", "perl", "lua", "typescript", "kotlin", "scala", "clojure", "groovy",
+                                       "haskell", "ocaml", "r", "elixir", "erlang", "racket", "commonlisp", "csharp",
+                                       "pascal", "fortran", "d", "nim", "cobol", "dart", "swift"});
   struct Want {
     const char* name;
     const char* image;
@@ -53,7 +55,18 @@ TEST_CASE("config runtimes: the twelve shipped runtime files load with their nam
                         Want{"javascript", "node", "main.js", false}, Want{"java", "java", "Main.java", true},
                         Want{"go", "go", "main.go", true}, Want{"rust", "rust", "main.rs", true},
                         Want{"ruby", "scripting", "main.rb", false}, Want{"php", "scripting", "main.php", false},
-                        Want{"perl", "scripting", "main.pl", false}, Want{"lua", "scripting", "main.lua", false}}) {
+                        Want{"perl", "scripting", "main.pl", false}, Want{"lua", "scripting", "main.lua", false},
+                        Want{"typescript", "node", "main.ts", true}, Want{"kotlin", "jvm", "main.kt", true},
+                        Want{"scala", "jvm", "main.scala", true}, Want{"clojure", "jvm", "main.clj", false},
+                        Want{"groovy", "jvm", "main.groovy", false}, Want{"haskell", "haskell", "main.hs", true},
+                        Want{"ocaml", "functional", "main.ml", true}, Want{"r", "r", "main.R", false},
+                        Want{"elixir", "functional", "main.exs", false}, Want{"erlang", "functional", "main.erl", false},
+                        Want{"racket", "functional", "main.rkt", false},
+                        Want{"commonlisp", "functional", "main.lisp", false}, Want{"csharp", "native", "main.cs", true},
+                        Want{"pascal", "native", "main.pas", true}, Want{"fortran", "native", "main.f90", true},
+                        Want{"d", "native", "main.d", true}, Want{"nim", "native", "main.nim", true},
+                        Want{"cobol", "native", "main.cob", true}, Want{"dart", "dart", "main.dart", false},
+                        Want{"swift", "swift", "main.swift", true}}) {
     INFO("runtime " << w.name);
     const RuntimeDef* d = set.find(w.name);
     REQUIRE(d != nullptr);
@@ -63,7 +76,11 @@ TEST_CASE("config runtimes: the twelve shipped runtime files load with their nam
     CHECK_FALSE(d->run.empty());
     CHECK_FALSE(d->version.empty());
     for (const auto& e : d->env) CHECK(e.rfind("JAVA_TOOL_OPTIONS=", 0) != 0);
+    const bool docker = std::string(w.name) == "dart" || std::string(w.name) == "swift";
+    CHECK(d->backend == (docker ? "docker" : "native"));
   }
+  CHECK(set.find("dart")->docker_image == "dart:stable");
+  CHECK(set.find("swift")->docker_image == "swift:5.10");
 }
 
 TEST_CASE("config runtimes: aliases resolve to their runtime and unknown names do not", "[config][runtime]") {
@@ -71,14 +88,18 @@ TEST_CASE("config runtimes: aliases resolve to their runtime and unknown names d
   const std::pair<const char*, const char*> aliases[] = {
       {"python", "python3"}, {"py", "python3"},      {"sh", "bash"},      {"gcc", "c"},    {"c++", "cpp"},
       {"g++", "cpp"},        {"js", "javascript"},   {"node", "javascript"}, {"golang", "go"}, {"rs", "rust"},
-      {"rb", "ruby"},        {"pl", "perl"},         {"java", "java"},    {"php", "php"},  {"lua", "lua"}};
+      {"rb", "ruby"},        {"pl", "perl"},         {"java", "java"},    {"php", "php"},  {"lua", "lua"},
+      {"ts", "typescript"},  {"kt", "kotlin"},       {"clj", "clojure"},  {"hs", "haskell"}, {"ghc", "haskell"},
+      {"ml", "ocaml"},       {"rscript", "r"},       {"exs", "elixir"},   {"erl", "erlang"}, {"rkt", "racket"},
+      {"sbcl", "commonlisp"}, {"lisp", "commonlisp"}, {"cs", "csharp"},   {"mono", "csharp"}, {"fpc", "pascal"},
+      {"f90", "fortran"},    {"gdc", "d"},           {"cob", "cobol"},    {"gvy", "groovy"}};
   for (auto [alias, name] : aliases) {
     INFO("alias " << alias);
     const RuntimeDef* d = set.find(alias);
     REQUIRE(d != nullptr);
     CHECK(d->name == name);
   }
-  CHECK(set.find("cobol") == nullptr);
+  CHECK(set.find("algol68") == nullptr);
   CHECK(set.find("Python") == nullptr);
   CHECK(set.find("") == nullptr);
 }

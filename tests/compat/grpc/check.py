@@ -112,7 +112,7 @@ def main():
         check("python3" in names, f"Runtimes lists python3 ({names})")
 
         try:
-            runner.Run(runbox_pb2.RunRequest(runtime="cobol", files=[runbox_pb2.File(content=b"x")]), timeout=30)
+            runner.Run(runbox_pb2.RunRequest(runtime="algol68", files=[runbox_pb2.File(content=b"x")]), timeout=30)
             check(False, "unknown runtime refused")
         except grpc.RpcError as e:
             check(e.code() == grpc.StatusCode.NOT_FOUND, f"unknown runtime NOT_FOUND (got {e.code()})")
