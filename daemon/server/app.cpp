@@ -296,7 +296,7 @@ Response App::get_health(const Request& req) {
   // "degraded", not ready "unavailable" (503, as /readyz).
   const bool is_ready = ready();
   bool all = true;
-  for (const auto& v : core_.runtimes(*core_.generation())) all = all && !v.problem;
+  for (const auto& v : core_.runtimes(*core_.generation())) all = all && (!v.problem || v.image_not_pulled);
   const char* status = !is_ready ? "unavailable" : all ? "ok" : "degraded";
   Response res = json(req, is_ready ? 200 : 503, json::serialize(json::object{{"status", status}, {"version", RUNBOX_VERSION}}));
   if (!is_ready) res.set(http::field::retry_after, "5");

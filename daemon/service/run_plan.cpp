@@ -91,6 +91,9 @@ std::variant<RunPlan, Refusal> plan_run(std::shared_ptr<const Generation> g, con
   BackendChoice choice = choose_backend(tier.policy, *rt, g->catalog->sandbox_error());
   if (on_choice) on_choice(*rt, &choice);
   if (auto why = backend_problem(choice, *rt, docker)) return Refusal{503, "runtime_unavailable", why->for_run};
+  if (choice.docker() && rt->docker_error)
+    return Refusal{503, "runtime_unavailable", rt->def.name + " runs in the docker image " + rt->docker_image +
+                                                   ", which cannot run it now: " + *rt->docker_error};
   if (draining) return Refusal{503, "overloaded", "runboxd is shutting down"};
 
   RunPlan plan;

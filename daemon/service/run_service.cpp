@@ -128,8 +128,12 @@ std::vector<RuntimeView> RunService::runtimes(const Generation& g) {
   for (const auto& s : g.catalog->all()) {
     const BackendChoice choice = choose_backend(g.default_tier().policy, s, g.catalog->sandbox_error());
     auto problem = backend_problem(choice, s, docker_);
-    views.push_back({&s, std::string(choice.name()),
-                     problem ? std::optional<std::string>(problem->for_listing) : std::nullopt});
+    RuntimeView view{&s, std::string(choice.name()), problem ? std::optional<std::string>(problem->for_listing) : std::nullopt};
+    if (!problem && choice.docker() && s.docker_error) {
+      view.problem = "docker image " + s.docker_image + " cannot run it: " + *s.docker_error;
+      view.image_not_pulled = true;
+    }
+    views.push_back(std::move(view));
   }
   return views;
 }

@@ -37,6 +37,9 @@ struct RuntimeView {
   const RuntimeState* state;
   std::string backend;
   std::optional<std::string> problem;
+  // The problem is only that a docker-backend runtime's image is not in the engine (an optional
+  // runtime an operator has not pulled, like dart or swift): listed, but /health stays "ok".
+  bool image_not_pulled = false;
 };
 
 class RunService {

@@ -54,7 +54,7 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
     std::string docker_image = def.docker_image;
     if (docker_image.empty() && probe.docker_image_for) docker_image = probe.docker_image_for(def);
     if (docker_image.empty()) docker_image = "runbox/" + def.image + ":latest";
-    states_.push_back(RuntimeState{def, images_root / def.image, std::nullopt, std::nullopt, docker_image});
+    states_.push_back(RuntimeState{def, images_root / def.image, std::nullopt, std::nullopt, docker_image, std::nullopt});
     if (!std::filesystem::is_directory(states_.back().rootfs / "usr"))
       states_.back().error = "image '" + def.image + "' is not installed at " + states_.back().rootfs.string();
   }
@@ -82,7 +82,11 @@ RuntimeCatalog::RuntimeCatalog(const config::RuntimeSet& runtimes, const std::fi
       }
       // Not runnable natively (or docker-only): its version as the docker backend sees it.
       if (!st.version && probe.docker_backend && (st.def.backend == "docker" || st.error))
-        if (auto docker = probe.docker_backend(st.docker_image)) st.version = docker_version(*docker, st, spec).version;
+        if (auto docker = probe.docker_backend(st.docker_image)) {
+          ProbeOutcome o = docker_version(*docker, st, spec);
+          st.version = o.version;
+          if (!o.version && st.def.backend == "docker") st.docker_error = o.error.value_or("its version probe failed");
+        }
     }
   };
   std::vector<std::thread> workers;

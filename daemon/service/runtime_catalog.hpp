@@ -22,6 +22,9 @@ struct RuntimeState {
   std::optional<std::string> version;
   std::optional<std::string> error;  // why the native sandbox cannot run it (image missing, probe failed)
   std::string docker_image;          // what the docker backend runs for it
+  // A docker-backend runtime whose version probe failed in its container (its image not pulled,
+  // say): why. Such a runtime is listed unavailable and its runs are refused.
+  std::optional<std::string> docker_error;
   bool ready() const { return !error.has_value(); }  // natively
 };
 

@@ -104,10 +104,18 @@ TEST_CASE("GET /v1/runtimes lists every runtime with its version; dart and swift
     if (name == "dart" || name == "swift") {
       CHECK(o.at("backend") == "docker");
       CHECK(o.at("compiled") == (name == "swift"));
-      // Unavailable until `docker pull dart:stable` / `docker pull swift:5.10`: no version (and,
-      // when the daemon says why, an error string).
+      // Unavailable until `docker pull dart:stable` / `docker pull swift:5.10`: no version, and
+      // why (the engine lacks the image, or the engine is not there).
       CHECK(o.at("version").is_null());
-      if (o.contains("error")) CHECK(o.at("error").is_string());
+      REQUIRE(o.contains("error"));
+      CHECK(o.at("error").is_string());
+      const std::string error = as_str(o.at("error"));
+      const bool says_why = error.find(name == "dart" ? "dart:stable" : "swift:5.10") != std::string::npos ||
+                            error.find("docker") != std::string::npos;
+      CHECK(says_why);
+      // A run is refused with the reason, and /health is not degraded by an image not pulled.
+      json::object body{{"runtime", name}, {"code", "x"}};
+      check_error(post_run(d.port(), body), 503, "runtime_unavailable");
       continue;
     }
     CHECK(o.at("version").is_string());
@@ -123,4 +131,6 @@ TEST_CASE("GET /v1/runtimes lists every runtime with its version; dart and swift
   for (const auto& p : runtime_programs()) expected.insert(p.name);
   CHECK(expected.size() == 32);
   CHECK(names == expected);
+  auto health = http_get(d.port(), "/health");
+  CHECK(health.body.find("\"ok\"") != std::string::npos);
 }
