@@ -78,7 +78,7 @@ KeySet KeySet::parse(const std::string& text, const std::string& origin) {
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const std::string field = std::string(table_name) + "[" + std::to_string(i) + "]";
     const toml::table& t = r.table(*arr->get(i), field);
-    r.refuse_unknown_keys(t, field + ".", {"name", "sha256", "hash", "tier", "rate", "burst"});
+    r.refuse_unknown_keys(t, field + ".", {"name", "sha256", "hash", "tier", "admin", "rate", "burst"});
     ApiKey k;
     k.line = line_of(*arr->get(i));
     const toml::node& nn = r.require(t, "name", field + ".name");
@@ -97,6 +97,11 @@ KeySet KeySet::parse(const std::string& text, const std::string& origin) {
     if (const toml::node* tn = t.get("tier")) {
       k.tier = r.string(*tn, field + ".tier");
       if (!valid_name(k.tier) || k.tier.front() == '.') r.fail(*tn, field + ".tier", "must name a policy (letters, digits, - _ .)");
+    }
+    k.admin = k.tier == "admin";
+    if (const toml::node* an = t.get("admin")) {
+      if (!an->is_boolean()) r.fail(*an, field + ".admin", "must be true or false");
+      k.admin = an->as_boolean()->get() || k.tier == "admin";
     }
     if (const toml::node* rn = t.get("rate")) {
       k.rate = r.number(*rn, field + ".rate");

@@ -26,6 +26,10 @@ struct ApiKey {
   std::string tier = "default";  // "default": the daemon's policy; else policies/<tier>.toml
   double rate = 10;              // requests per second, refilled continuously
   double burst = 20;             // bucket size: requests allowed at once after a quiet spell
+  // An admin key (`admin = true`, or `tier = "admin"`) may use /v1/admin/* and see every key's
+  // statistics. Its runs go under its tier; `tier = "admin"` without policies/admin.toml runs
+  // under the default policy.
+  bool admin = false;
   int line = 0;
 };
 

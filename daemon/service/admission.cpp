@@ -23,7 +23,8 @@ std::optional<Refusal> Admission::admit(const Generation& g, std::string_view au
   const auth::ApiKey* key = key_text ? g.keys->find(*key_text) : nullptr;
   if (!key) return unauthorized(key_text.has_value());
   caller.key = key->name;
-  caller.tier = key->tier;
+  caller.tier = g.tiers.count(key->tier) ? key->tier : "default";  // "admin" without its own policy
+  caller.admin = key->admin;
   if (auto retry = limiter_.take(key->name, key->rate, key->burst)) {
     metrics_.count_rate_limited(key->name);
     Refusal r{429, "rate_limited",

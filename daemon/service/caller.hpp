@@ -8,6 +8,10 @@ namespace runbox::service {
 struct Caller {
   std::string key = "anonymous";  // the key's name; "anonymous" without a keys file
   std::string tier = "default";
+  // May use /v1/admin/* and read every key's statistics: an admin key, or anyone when the
+  // daemon has no keys file (it then listens only where keys are not required: loopback, a
+  // unix socket).
+  bool admin = true;
 };
 
 }  // namespace runbox::service

@@ -173,3 +173,16 @@ TEST_CASE("auth: [[keys]] and hash = \"sha256:...\" are accepted too", "[auth]")
   auto e = parse_error(entry("a", "k1") + "[[keys]]\nname = \"b\"\nhash = \"" + to_hex(sha256("k2")) + "\"\n");
   CHECK(e.field() == "keys");
 }
+
+TEST_CASE("auth: admin = true or tier = \"admin\" makes an admin key, others are not", "[auth]") {
+  KeySet set = KeySet::parse(entry("ops", "k-ops", "admin = true\n") + entry("root", "k-root", "tier = \"admin\"\n") +
+                                 entry("user", "k-user", "tier = \"untrusted\"\n") +
+                                 entry("plain", "k-plain", "admin = false\n"),
+                             "keys.toml");
+  CHECK(set.find("k-ops")->admin);
+  CHECK(set.find("k-ops")->tier == "default");
+  CHECK(set.find("k-root")->admin);
+  CHECK_FALSE(set.find("k-user")->admin);
+  CHECK_FALSE(set.find("k-plain")->admin);
+  CHECK(parse_error(entry("a", "k1", "admin = \"yes\"\n")).field() == "key[0].admin");
+}
