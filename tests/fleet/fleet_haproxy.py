@@ -367,8 +367,17 @@ def main():
     finally:
         if stats:
             stats.stop.set()
-        for d in daemons.values():
-            if d.proc and d.proc.poll() is None:
+        # Stopped as they should be (a second SIGTERM skips the delay), so no run is left to
+        # the next daemon's sweep; killed only if that fails.
+        running = [d for d in daemons.values() if d.proc and d.proc.poll() is None]
+        for sig_pause in (0.2, 0):
+            for d in running:
+                d.proc.send_signal(signal.SIGTERM)
+            time.sleep(sig_pause)
+        for d in running:
+            try:
+                d.proc.wait(30)
+            except subprocess.TimeoutExpired:
                 d.proc.kill()
                 d.proc.wait()
         if proxy and proxy.poll() is None:
