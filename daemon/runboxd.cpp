@@ -118,13 +118,16 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   asio::io_context ioc;
   server::LifecycleHooks hooks{
       .ready = [&app] { return app.ready(); },
+      .leave_rotation = [&app] { app.leave_rotation(); },
       .start_draining = [&app] { app.start_draining(); },
       .cancel_all_runs = [&app] { app.cancel_all_runs(); },
       .drain_slots = [&slots] { slots.drain(); },
       .reload = [&reloader] { reloader.reload(); },
       .status = [&] { return status_line(slots, generations); },
   };
-  server::Lifecycle lifecycle(ioc, std::move(hooks), {cfg.slots, cfg.effective_queue_size()});
+  server::Lifecycle lifecycle(ioc, std::move(hooks),
+                              {cfg.slots, cfg.effective_queue_size(), std::chrono::seconds(cfg.drain.delay_s),
+                               std::chrono::seconds(cfg.drain.grace_s)});
   server::SessionLimits limits;
   limits.body_limit = cfg.max_body_bytes;
   lifecycle.listen(cfg.listen, std::move(inherited_fds), app, limits, gauge);

@@ -33,7 +33,9 @@ class App final : public Handler {
 
   // Ready: not draining, the native sandbox's self-check passed, and some runtime can run.
   bool ready() { return core_.ready(); }
-  // SIGTERM: /readyz turns 503; new runs get 503; running ones finish or are cancelled.
+  // SIGTERM: /readyz turns 503 (leave_rotation, for [drain] delay_s first); then new runs get
+  // 503; running ones finish or are cancelled.
+  void leave_rotation() { core_.leave_rotation(); }
   void start_draining() { core_.start_draining(); }
   void cancel_all_runs() { core_.cancel_all_runs(); }
 

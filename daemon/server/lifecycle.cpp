@@ -15,7 +15,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kDrainGrace = std::chrono::seconds(30);
 constexpr auto kStatusEvery = std::chrono::seconds(5);
 constexpr auto kReadyCheckEvery = std::chrono::seconds(1);  // a docker engine may still be starting
 
@@ -30,6 +29,7 @@ Lifecycle::Lifecycle(asio::io_context& ioc, LifecycleHooks hooks, LifecycleInfo 
       hangup_(strand_, SIGHUP),
       grace_(strand_),
       status_timer_(strand_),
+      delay_(strand_),
       reloader_([this](std::stop_token stop) { reload_loop(stop); }) {
   wait_for_terminate();
   wait_for_hangup();
@@ -99,19 +99,40 @@ void Lifecycle::reload_loop(std::stop_token stop) {
 
 void Lifecycle::wait_for_terminate() {
   terminate_.async_wait([this](const error_code& ec, int sig) {
-    if (!ec) drain(sig);
+    if (ec) return;
+    if (!draining_) drain(sig);
+    else if (delaying_) delay_.cancel();  // a second signal: no more delay
   });
 }
 
+// Out of rotation first: for [drain] delay_s /readyz says 503 while the listeners still accept
+// and runs still start, so a load balancer's health check (or Kubernetes' endpoints) stops
+// sending here before anything is refused. Then the listeners close and the work drains.
 void Lifecycle::drain(int sig) {
   notify_stopping();
-  logging::info("draining", "signal " + std::to_string(sig) + ": draining", {{"signal", sig}});
-  hooks_.start_draining();
   draining_ = true;
   hangup_.cancel();
   status_timer_.cancel();
+  hooks_.leave_rotation();
+  if (info_.drain_delay.count() == 0) return close_and_drain(sig);
+  logging::info("drain_delay",
+                "signal " + std::to_string(sig) + ": not ready; closing the listeners in " +
+                    std::to_string(info_.drain_delay.count()) + " s",
+                {{"signal", sig}, {"delay_s", info_.drain_delay.count()}});
+  delaying_ = true;
+  wait_for_terminate();
+  delay_.expires_after(info_.drain_delay);
+  delay_.async_wait([this, sig](const error_code&) {  // expired, or cancelled by a second signal
+    delaying_ = false;
+    close_and_drain(sig);
+  });
+}
+
+void Lifecycle::close_and_drain(int sig) {
+  logging::info("draining", "signal " + std::to_string(sig) + ": draining", {{"signal", sig}});
+  hooks_.start_draining();
   for (auto& l : listeners_) l->stop();
-  grace_.expires_after(kDrainGrace);
+  grace_.expires_after(info_.drain_grace);
   grace_.async_wait([this](const error_code& e) {
     if (!e) hooks_.cancel_all_runs();
   });

@@ -1,6 +1,7 @@
 #pragma once
 // runboxd after start-up: the listeners (adopting the unix sockets systemd passed), readiness
-// for systemd (READY=1, STATUS=), SIGHUP reloads and the SIGTERM/SIGINT drain. It knows the
+// for systemd (READY=1, STATUS=), SIGHUP reloads and the SIGTERM/SIGINT drain (out of
+// rotation for [drain] delay_s first; a second signal ends that delay). It knows the
 // service only through LifecycleHooks, so it owns when things happen, never what they do.
 //
 // Threads: every signal and timer handler runs on one strand of the io_context. A reload runs
@@ -11,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -27,6 +29,7 @@ namespace runbox::server {
 
 struct LifecycleHooks {
   std::function<bool()> ready;            // the daemon can run code (/readyz answers 200)
+  std::function<void()> leave_rotation;   // /readyz says 503 from now on; runs still accepted
   std::function<void()> start_draining;   // refuse new runs from now on
   std::function<void()> cancel_all_runs;  // the drain's grace period is over
   std::function<void()> drain_slots;      // blocks until queued and running jobs are done
@@ -34,10 +37,12 @@ struct LifecycleHooks {
   std::function<std::string()> status;    // the STATUS= text
 };
 
-// For the "ready" log line.
+// For the "ready" log line, and the drain's timing ([drain]).
 struct LifecycleInfo {
   unsigned slots = 0;
   unsigned queue_size = 0;
+  std::chrono::seconds drain_delay{0};   // SIGTERM to closing the listeners (not ready meanwhile)
+  std::chrono::seconds drain_grace{30};  // then, until running work is cancelled
 };
 
 class Lifecycle {
@@ -60,6 +65,7 @@ class Lifecycle {
   void wait_for_hangup();
   void check_status(const boost::system::error_code& ec);
   void drain(int signal);
+  void close_and_drain(int signal);
   void reload_loop(std::stop_token stop);
 
   boost::asio::io_context& ioc_;
@@ -67,10 +73,11 @@ class Lifecycle {
   LifecycleInfo info_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::signal_set terminate_, hangup_;
-  boost::asio::steady_timer grace_, status_timer_;
+  boost::asio::steady_timer grace_, status_timer_, delay_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   bool announced_ = false;  // READY=1 sent (strand only)
   bool draining_ = false;   // strand only
+  bool delaying_ = false;   // in the drain delay (strand only)
 
   std::mutex mu_;
   std::condition_variable_any changed_;  // reloading_ changed

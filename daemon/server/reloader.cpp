@@ -18,6 +18,7 @@ std::vector<std::string> restart_only_changes(const config::DaemonConfig& a, con
   if (a.log_format != b.log_format) out.push_back("log_format");
   if (a.docker_socket != b.docker_socket) out.push_back("docker_socket");
   if (a.max_connections != b.max_connections) out.push_back("max_connections");
+  if (a.drain != b.drain) out.push_back("drain");
   return out;
 }
 

@@ -139,7 +139,7 @@ std::vector<RuntimeView> RunService::runtimes(const Generation& g) {
 }
 
 bool RunService::ready() {
-  if (draining_) return false;
+  if (leaving_) return false;
   auto g = generations_.current();
   if (g->catalog->sandbox_error()) return false;
   for (const auto& s : g->catalog->all())

@@ -75,9 +75,14 @@ class RunService {
   std::vector<RuntimeView> runtimes(const Generation& g);
   // Ready: not draining, the native sandbox's self-check passed, and some runtime can run.
   bool ready();
-  // SIGTERM: readiness turns false; new runs are refused; running ones finish or are cancelled.
-  void start_draining() { draining_ = true; }
-  bool draining() const { return draining_; }
+  // SIGTERM: readiness turns false (leave_rotation: [drain] delay_s before the rest); then new
+  // runs are refused; running ones finish or are cancelled.
+  void leave_rotation() { leaving_ = true; }
+  void start_draining() {
+    leaving_ = true;
+    draining_ = true;
+  }
+  bool draining() const { return leaving_; }
   void cancel_all_runs() { cancels_.cancel_all(); }
 
  private:
@@ -92,7 +97,8 @@ class RunService {
   Admission admission_;
   std::shared_ptr<job::CompileCache> compile_cache_ = std::make_shared<job::CompileCache>(256ull << 20);
   std::unique_ptr<ResultCache> result_cache_;
-  std::atomic<bool> draining_{false};
+  std::atomic<bool> leaving_{false};   // not ready (SIGTERM came)
+  std::atomic<bool> draining_{false};  // and refusing runs
 };
 
 }  // namespace runbox::service

@@ -26,6 +26,9 @@ RUNBOX_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler python3-grpcio
   # tests
   catch2
+  # the fleet tests (tests/fleet): HAProxy in front of three runboxd; deploy/kubernetes' YAML.
+  # (Debian's haproxy.service starts with the package's own config, which listens nowhere.)
+  haproxy python3-yaml
   # the sanitizer tree (scripts/lib/build-sanitize.sh): clang 14, its ASan/UBSan/libFuzzer runtimes
   clang-14 libclang-rt-14-dev
   # runtime images and the standard OCI seccomp profile
