@@ -12,6 +12,7 @@
 #include "config/cache_config.hpp"
 #include "config/interactive_config.hpp"
 #include "config/judge0_config.hpp"
+#include "config/stats_config.hpp"
 
 namespace runbox::config {
 
@@ -60,6 +61,7 @@ struct DaemonConfig {
   Judge0Config judge0;  // [judge0]: the Judge0 CE facade
   InteractiveConfig interactive;  // [interactive]: runs streamed over WebSocket
   CacheConfig cache;              // [cache]: compile cache, result cache
+  StatsConfig stats;              // [stats]: usage statistics of finished runs (SQLite)
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }
