@@ -41,7 +41,9 @@ StatsStore::StatsStore(std::filesystem::path file) : file_(std::move(file)) {
     problem_ = file_.string() + ": " + *why;
     sqlite3_close_v2(db_);  // nothing held: a later reload may open it again
     db_ = nullptr;
+    return;
   }
+  usable_ = true;
 }
 
 std::optional<std::string> StatsStore::open() {
@@ -98,6 +100,7 @@ bool StatsStore::fail(const std::string& what) {
   const std::string message = sqlite3_errmsg(db_);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
     problem_ = file_.string() + ": " + message;
+    usable_ = false;
     sqlite3_close_v2(db_);  // and its lock: a reload may open the file again once it is repaired
     db_ = nullptr;
     logging::error("stats_unavailable", "statistics unavailable (runs go on, /v1/stats answers 503): " + *problem_,

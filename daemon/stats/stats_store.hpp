@@ -5,6 +5,7 @@
 // without statistics). A file that cannot be opened, is not a database, is corrupt or is locked
 // leaves the store unavailable; problem() says why. Every call is safe from any thread (one
 // connection behind a mutex).
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -40,6 +41,8 @@ class StatsStore {
   // nullopt while usable; else why not (the log line and the 503 answer). A database found
   // corrupt later (SQLITE_CORRUPT, SQLITE_NOTADB) makes it unavailable from then on.
   std::optional<std::string> problem() const;
+  // The same without the lock (a long prune holds it): what submit() asks on a run's thread.
+  bool usable() const { return usable_.load(std::memory_order_relaxed); }
 
   // All rows in one transaction, or none. False on failure (logged with SQLite's message).
   bool insert(const std::vector<RunStat>& rows);
@@ -70,6 +73,7 @@ class StatsStore {
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;
   std::optional<std::string> problem_;
+  std::atomic<bool> usable_{false};
 };
 
 }  // namespace runbox::stats

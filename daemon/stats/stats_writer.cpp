@@ -23,12 +23,10 @@ StatsWriter::~StatsWriter() {
 }
 
 void StatsWriter::configure(const config::StatsConfig& c) {
-  std::shared_ptr<StatsStore> keep;
   {
     std::lock_guard lock(mu_);
     const bool same_file = configured_ && config_.enabled == c.enabled && config_.path == c.path;
-    keep = store_;
-    if (same_file && (!store_ || !store_->problem())) {
+    if (same_file && (!store_ || store_->usable())) {
       config_ = c;  // retention, size bound and queue length apply to the open store
       prune_due_ = true;
       wake_.notify_all();
@@ -37,8 +35,8 @@ void StatsWriter::configure(const config::StatsConfig& c) {
   }
   // Opened outside the lock: submit() must never wait for a file to open.
   std::shared_ptr<StatsStore> next;
+  // A store found unusable has closed its file (and lock): the same path can be opened afresh.
   if (c.enabled) {
-    keep.reset();  // an unavailable store holds nothing; the file is tried afresh
     next = std::make_shared<StatsStore>(c.path);
     if (auto why = next->problem())
       logging::error("stats_unavailable",
@@ -67,7 +65,7 @@ void StatsWriter::start() {
 bool StatsWriter::submit(RunStat record) {
   {
     std::lock_guard lock(mu_);
-    if (!store_ || store_->problem()) return false;
+    if (!store_ || !store_->usable()) return false;
     if (queue_.size() >= config_.queue) {
       if (counters_.dropped) counters_.dropped();
       return false;
