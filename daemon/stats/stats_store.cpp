@@ -38,6 +38,7 @@ std::string column_text(sqlite3_stmt* s, int i) {
 StatsStore::StatsStore(std::filesystem::path file) : file_(std::move(file)) {
   std::lock_guard lock(mu_);
   if (auto why = open()) {
+    reason_ = *why;
     problem_ = file_.string() + ": " + *why;
     sqlite3_close_v2(db_);  // nothing held: a later reload may open it again
     db_ = nullptr;
@@ -75,6 +76,11 @@ std::optional<std::string> StatsStore::open() {
   return std::nullopt;
 }
 
+std::string StatsStore::reason() const {
+  std::lock_guard lock(mu_);
+  return reason_;
+}
+
 StatsStore::~StatsStore() { sqlite3_close_v2(db_); }
 
 std::optional<std::string> StatsStore::problem() const {
@@ -100,6 +106,7 @@ bool StatsStore::fail(const std::string& what) {
   const std::string message = sqlite3_errmsg(db_);
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
     problem_ = file_.string() + ": " + message;
+    reason_ = message;
     usable_ = false;
     sqlite3_close_v2(db_);  // and its lock: a reload may open the file again once it is repaired
     db_ = nullptr;

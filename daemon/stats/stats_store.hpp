@@ -41,6 +41,7 @@ class StatsStore {
   // nullopt while usable; else why not (the log line and the 503 answer). A database found
   // corrupt later (SQLITE_CORRUPT, SQLITE_NOTADB) makes it unavailable from then on.
   std::optional<std::string> problem() const;
+  std::string reason() const;  // the problem without the path: SQLite's message ("" while usable)
   // The same without the lock (a long prune holds it): what submit() asks on a run's thread.
   bool usable() const { return usable_.load(std::memory_order_relaxed); }
 
@@ -73,6 +74,7 @@ class StatsStore {
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;
   std::optional<std::string> problem_;
+  std::string reason_;
   std::atomic<bool> usable_{false};
 };
 

@@ -41,7 +41,7 @@ void StatsWriter::configure(const config::StatsConfig& c) {
     if (auto why = next->problem())
       logging::error("stats_unavailable",
                      "statistics unavailable (runs go on without them; /v1/stats answers 503): " + *why,
-                     {{"path", c.path.string()}, {"error", *why}});
+                     {{"path", c.path.string()}, {"error", next->reason()}});
     else
       logging::info("stats", "statistics in " + c.path.string() + " (" + std::to_string(next->rows()) + " runs kept)",
                     {{"path", c.path.string()}, {"runs", next->rows()}, {"retention_days", c.retention_days},
