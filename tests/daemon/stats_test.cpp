@@ -98,14 +98,14 @@ json::object stats(std::uint16_t port, const std::string& key, const std::string
   return r.body.as_object();
 }
 
-std::uint64_t count_of(const json::object& o) { return o.at("count").as_uint64(); }
+std::uint64_t count_of(const json::object& o) { return o.at("count").to_number<std::uint64_t>(); }
 
 // python3's count with this status in the answer (0 when absent).
 std::uint64_t python_status(const json::object& o, const std::string& status) {
   const auto* rt = o.at("runtimes").as_object().if_contains("python3");
   if (!rt) return 0;
   const auto* s = rt->at("statuses").as_object().if_contains(status);
-  return s ? s->at("count").as_uint64() : 0;
+  return s ? s->at("count").to_number<std::uint64_t>() : 0;
 }
 
 // The writer is asynchronous: a finished run shows up a moment after its answer.
@@ -131,22 +131,22 @@ TEST_CASE("stats: runs counted per runtime and status, each key its own, the adm
   const json::object all = stats_when(d.port(), 4);
   INFO(json::serialize(all));
   CHECK(all.at("available").as_bool());
-  CHECK(all.at("hours").as_int64() == 24);
+  CHECK(all.at("hours").to_number<std::int64_t>() == 24);
   CHECK(all.at("key").is_null());
   CHECK(as_str(all.at("since")).ends_with("Z"));
   CHECK(count_of(all) == 4);
   const auto& py = all.at("runtimes").at("python3").as_object();
-  CHECK(py.at("count").as_uint64() == 4);
+  CHECK(py.at("count").to_number<std::uint64_t>() == 4);
   CHECK(py.at("success_rate").as_double() == Approx(0.75));
   CHECK(python_status(all, "ok") == 3);
   CHECK(python_status(all, "runtime_error") == 1);
   CHECK(py.at("statuses").at("runtime_error").at("success_rate").as_double() == 0);
   const auto& wall = py.at("wall_ms").as_object();
-  CHECK(wall.at("p50").as_uint64() > 0);
-  CHECK(wall.at("p50").as_uint64() <= wall.at("p90").as_uint64());
-  CHECK(wall.at("p90").as_uint64() <= wall.at("p99").as_uint64());
+  CHECK(wall.at("p50").to_number<std::uint64_t>() > 0);
+  CHECK(wall.at("p50").to_number<std::uint64_t>() <= wall.at("p90").to_number<std::uint64_t>());
+  CHECK(wall.at("p90").to_number<std::uint64_t>() <= wall.at("p99").to_number<std::uint64_t>());
   CHECK(py.at("cpu_ms").as_object().contains("p99"));
-  CHECK(py.at("memory_kb").at("max").as_uint64() > 1000);  // a python interpreter's peak
+  CHECK(py.at("memory_kb").at("max").to_number<std::uint64_t>() > 1000);  // a python interpreter's peak
   CHECK(py.at("memory_kb").at("mean").as_double() > 0);
 
   // Alice's /v1/stats is hers alone; another key's is forbidden; her own by name is the same.
@@ -162,7 +162,7 @@ TEST_CASE("stats: runs counted per runtime and status, each key its own, the adm
   // The admin key reads any key's.
   const json::object bob = stats(d.port(), kRoot, "/v1/stats/keys/bob?hours=48");
   CHECK(count_of(bob) == 1);
-  CHECK(bob.at("hours").as_int64() == 48);
+  CHECK(bob.at("hours").to_number<std::int64_t>() == 48);
   CHECK(count_of(stats(d.port(), kRoot, "/v1/stats/keys/nobody")) == 0);  // no runs: empty, not 404
 }
 
