@@ -32,15 +32,13 @@ std::string sha256_hex(const std::string& s) {
   return out;
 }
 
-// A daemon of its own: only the python3 runtime (a quick start), keys alice, bob and root (an
-// admin key), the statistics file in its directory.
+// A daemon of its own: keys alice, bob and root (an admin key), the statistics file in its
+// directory.
 struct StatsDaemon {
   TempDir dir;
   std::unique_ptr<DaemonProcess> daemon;
   StatsDaemon() {
     require_images({"python"});
-    fs::create_directories(dir.path() / "runtimes");
-    fs::copy_file(fs::path(RUNBOX_SOURCE_DIR) / "runtimes" / "python3.toml", dir.path() / "runtimes" / "python3.toml");
     std::string keys;
     const std::vector<std::tuple<std::string, std::string, bool>> all{{"alice", kAlice, false}, {"bob", kBob, false},
                                                                       {"root", kRoot, true}};
@@ -56,7 +54,6 @@ struct StatsDaemon {
     DaemonOptions o;
     o.slots = 2;
     o.config = dir.path() / "runboxd.toml";
-    o.runtimes_dir = dir.path() / "runtimes";
     daemon = std::make_unique<DaemonProcess>(o);
   }
   std::uint16_t port() const { return daemon->port(); }
