@@ -32,13 +32,18 @@ std::string sha256_hex(const std::string& s) {
   return out;
 }
 
-// A daemon of its own: keys alice, bob and root (an admin key), the statistics file in its
+// A daemon of its own, a few runtimes: keys alice, bob and root (an admin key), the statistics file in its
 // directory.
 struct StatsDaemon {
   TempDir dir;
   std::unique_ptr<DaemonProcess> daemon;
   StatsDaemon() {
     require_images({"python"});
+    // python3, and the runtimes the default policy names (a quicker start and reload than all).
+    fs::create_directories(dir.path() / "runtimes");
+    for (const char* rt : {"python3", "go", "erlang", "elixir"})
+      fs::copy_file(fs::path(RUNBOX_SOURCE_DIR) / "runtimes" / (std::string(rt) + ".toml"),
+                    dir.path() / "runtimes" / (std::string(rt) + ".toml"));
     std::string keys;
     const std::vector<std::tuple<std::string, std::string, bool>> all{{"alice", kAlice, false}, {"bob", kBob, false},
                                                                       {"root", kRoot, true}};
@@ -54,6 +59,7 @@ struct StatsDaemon {
     DaemonOptions o;
     o.slots = 2;
     o.config = dir.path() / "runboxd.toml";
+    o.runtimes_dir = dir.path() / "runtimes";
     daemon = std::make_unique<DaemonProcess>(o);
   }
   std::uint16_t port() const { return daemon->port(); }
