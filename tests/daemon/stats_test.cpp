@@ -1,5 +1,6 @@
 // Usage statistics on the real daemon ([stats], GET /v1/stats, /v1/stats/keys/{name}): runs of
-// two keys over /v1/run and Piston counted per runtime and status; a key sees only its own
+// two keys over /v1/run and Piston counted per runtime and status (judged runs' success
+// included); a key sees only its own
 // (403 for another's), the admin key every key's; the counts survive a SIGHUP and a restart; a
 // corrupt file is logged, runs go on, the statistics answer 503.
 #include <openssl/evp.h>
@@ -192,9 +193,26 @@ TEST_CASE("stats: bad hours, methods and missing keys are refused precisely", "[
                                Catch::Contains(R"(endpoint="/v1/stats/keys/{name}")"));
 }
 
+TEST_CASE("stats: a judged run succeeds when every test is accepted", "[stats]") {
+  auto& d = shared();
+  const std::uint64_t bob_before = count_of(stats(d.port(), kBob));
+  for (const char* expected : {"x\n", "y\n"}) {
+    json::object body = run_body("python3", "print('x')");
+    body["tests"] = json::array{json::object{{"stdin", ""}, {"expected_stdout", expected}}};
+    auto r = call(d.port(), "POST", "/v1/run", kBob, json::serialize(body));
+    INFO(r.http.body);
+    REQUIRE(r.http.status == 200);
+  }
+  json::object bob;
+  eventually([&] { return count_of(bob = stats(d.port(), kBob)) >= bob_before + 2; }, 5s);
+  INFO(json::serialize(bob));
+  CHECK(python_status(bob, "judged") == 2);
+  CHECK(bob.at("runtimes").at("python3").at("statuses").at("judged").at("success_rate").as_double() == Approx(0.5));
+}
+
 TEST_CASE("stats: the counts survive a SIGHUP and a restart", "[stats]") {
   auto& d = shared();
-  const std::uint64_t before = count_of(stats_when(d.port(), 4));
+  const std::uint64_t before = count_of(stats_when(d.port(), 6));
   const auto reloads = log_events(*d.daemon, "reload").size();
   REQUIRE(::kill(d.daemon->pid(), SIGHUP) == 0);
   REQUIRE(eventually([&] { return log_events(*d.daemon, "reload").size() > reloads; }, 60s));
