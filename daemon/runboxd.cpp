@@ -106,11 +106,13 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   metrics.set_generation(g->number);
   service::RunService core(generations, slots, metrics, docker, service::production_backends(cfg.docker_socket));
   core.configure_caches(cfg.cache);
+  core.configure_stats(cfg.stats);  // [stats]: the writer thread and its SQLite file, for the daemon's life
   server::App app(core, cfg.interactive);
   app.add_facade(std::make_unique<piston::PistonFacade>(core));
   judge0::add_to(app, core, cfg.judge0);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
+  reloader.on_applied([&core](const service::Generation& next) { core.configure_stats(next.config.stats); });
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge
   // then (ASan: stack-use-after-scope when it went first).
   server::ConnectionGauge gauge;

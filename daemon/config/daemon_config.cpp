@@ -124,7 +124,8 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   TomlReader r(origin, toml_errors);
   r.refuse_unknown_keys(root, "", {"listen", "grpc_listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
-                                   "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive", "cache", "drain"});
+                                   "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive", "cache",
+                                   "drain", "stats"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -215,6 +216,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   read_interactive_config(root, r, c.interactive);
   read_cache_config(root, r, c.cache);
   read_drain_config(root, r, c.drain);
+  read_stats_config(root, r, base_dir, c.stats);
   return c;
 }
 

@@ -13,6 +13,7 @@
 #include "config/drain_config.hpp"
 #include "config/interactive_config.hpp"
 #include "config/judge0_config.hpp"
+#include "config/stats_config.hpp"
 
 namespace runbox::config {
 
@@ -62,6 +63,7 @@ struct DaemonConfig {
   InteractiveConfig interactive;  // [interactive]: runs streamed over WebSocket
   CacheConfig cache;              // [cache]: compile cache, result cache
   DrainConfig drain;              // [drain]: SIGTERM's delay and grace
+  StatsConfig stats;              // [stats]: usage statistics of finished runs (SQLite)
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }

@@ -14,6 +14,7 @@
 #include "server/core_await.hpp"
 #include "server/http_reply.hpp"
 #include "server/request_screen.hpp"
+#include "server/stats_routes.hpp"
 #include "service/run_response.hpp"
 
 namespace runbox::server {
@@ -108,6 +109,7 @@ Facade* App::facade_for(std::string_view path, std::string* label) const {
 
 std::string App::endpoint_label(const Request& req) const {
   if (auto known = known_endpoint(req.target())) return *known;
+  if (auto stats = stats_endpoint(path_of(req.target()))) return *stats;
   std::string label = "other";
   facade_for(path_of(req.target()), &label);
   return label;
@@ -242,6 +244,8 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     if (only(http::verb::get)) res = get_health(req);
   } else if (target == "/metrics") {
     if (only(http::verb::get)) res = get_metrics(req);
+  } else if (stats_endpoint(path_of(target))) {
+    if (only(http::verb::get)) res = stats_reply(req, caller, core_.stats());
   } else if (Facade* facade = facade_for(path_of(target))) {
     res = co_await facade->handle(req, ctx, caller);
   } else {

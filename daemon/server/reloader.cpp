@@ -70,6 +70,7 @@ bool Reloader::reload() {
     probe.slots = cfg.slots;
     auto next = service::load_generation(cfg, old->number + 1, probe);
     store_.replace(next);
+    if (applied_) applied_(*next);
     metrics_.count_reload(true);
     metrics_.set_generation(next->number);
     boost::json::array pending;

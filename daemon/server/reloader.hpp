@@ -22,6 +22,9 @@ class Reloader {
            service::ProbeOptions probe, std::function<bool()> is_ready);
   // Blocking (probing takes seconds); runs one reload at a time. True when the new set is in force.
   bool reload();
+  // Called with each generation a reload put in force (the parts that outlive generations,
+  // such as the statistics writer, take their new settings from it).
+  void on_applied(std::function<void(const service::Generation&)> applied) { applied_ = std::move(applied); }
 
  private:
   std::function<config::DaemonConfig()> read_config_;
@@ -29,6 +32,7 @@ class Reloader {
   service::Metrics& metrics_;
   service::ProbeOptions probe_;
   std::function<bool()> is_ready_;
+  std::function<void(const service::Generation&)> applied_;
   bool announced_reloading_ = false;
   std::mutex mu_;
 

@@ -23,6 +23,8 @@ Metrics::Metrics(const std::string& version)
       setup_failures_(BuildCounter().Name("runbox_sandbox_setup_failures_total").Help("Stages that ended internal_error, by backend and cause").Register(*registry_)),
       stages_(BuildCounter().Name("runbox_stages_total").Help("Stages started (compile, run, each judge test), by backend").Register(*registry_)),
       reloads_(BuildCounter().Name("runbox_reloads_total").Help("Configuration reloads by result").Register(*registry_)),
+      stats_dropped_(BuildCounter().Name("runbox_stats_dropped_total").Help("Finished runs left out of the statistics: the writer's queue was full").Register(*registry_).Add({})),
+      stats_write_errors_(BuildCounter().Name("runbox_stats_write_errors_total").Help("Batches of run statistics the SQLite store refused").Register(*registry_).Add({})),
       generation_(BuildGauge().Name("runbox_config_generation").Help("Number of the configuration in force (1 at start, +1 per successful reload)").Register(*registry_).Add({})),
       queue_(BuildGauge().Name("runbox_queue_length").Help("Runs waiting for a slot").Register(*registry_).Add({})),
       busy_(BuildGauge().Name("runbox_slots_busy").Help("Slots running a job").Register(*registry_).Add({})) {
@@ -52,6 +54,8 @@ void Metrics::count_stages(const std::string& backend, unsigned stages) {
 }
 
 void Metrics::count_reload(bool ok) { reloads_.Add({{"result", ok ? "ok" : "refused"}}).Increment(); }
+void Metrics::count_stats_dropped() { stats_dropped_.Increment(); }
+void Metrics::count_stats_write_error() { stats_write_errors_.Increment(); }
 void Metrics::set_generation(std::uint64_t number) { generation_.Set(static_cast<double>(number)); }
 
 void Metrics::set_slots(unsigned busy, unsigned queued) {

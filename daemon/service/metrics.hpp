@@ -22,6 +22,8 @@ class Metrics {
   void count_setup_failure(const std::string& backend, const std::string& cause);
   void count_stages(const std::string& backend, unsigned stages);  // sandboxes a run started
   void count_reload(bool ok);
+  void count_stats_dropped();      // a finished run's statistics record found the queue full
+  void count_stats_write_error();  // a batch of them the statistics store refused
   void set_generation(std::uint64_t number);
   void set_slots(unsigned busy, unsigned queued);
   std::string render() const;  // text format 0.0.4
@@ -36,6 +38,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& setup_failures_;
   prometheus::Family<prometheus::Counter>& stages_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Counter& stats_dropped_;
+  prometheus::Counter& stats_write_errors_;
   prometheus::Gauge& generation_;
   prometheus::Gauge& queue_;
   prometheus::Gauge& busy_;

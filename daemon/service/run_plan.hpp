@@ -18,6 +18,10 @@
 #include "service/generation.hpp"
 #include "service/refusal.hpp"
 
+namespace runbox::stats {
+class StatsWriter;
+}
+
 namespace runbox::service {
 
 struct RunPlan {
@@ -28,6 +32,7 @@ struct RunPlan {
   BackendChoice backend;
   job::JobPlan job;  // uid and gid are the slot's, set when it runs
   std::shared_ptr<const api::RunRequest> request;
+  std::shared_ptr<stats::StatsWriter> stats;  // where RunRecord::finished records the run (none: not kept)
 };
 
 // The parse bounds the caller's tier sets (its policy's [request] max_tests).

@@ -8,6 +8,7 @@
 #include "api/stage_result.hpp"
 #include "log/logger.hpp"
 #include "service/run_plan.hpp"
+#include "stats/stats_writer.hpp"
 
 namespace runbox::service {
 namespace {
@@ -19,6 +20,17 @@ std::string new_run_id() {
   std::string id;
   for (unsigned char b : bytes) id += {hex[b >> 4], hex[b & 15]};
   return id;
+}
+
+// For the statistics' success rate: the run ended ok, or every judge test passed (ran ok, its
+// output matched, its checker answered).
+bool run_succeeded(const job::JobOutcome& o) {
+  if (o.cancelled || o.compile_failed()) return false;
+  if (o.run) return o.run->status == sandbox::Status::ok;
+  if (!o.tests || o.tests->empty()) return false;
+  return std::all_of(o.tests->begin(), o.tests->end(), [](const job::TestOutcome& t) {
+    return t.result.status == sandbox::Status::ok && t.output_matched && !t.checker_failed;
+  });
 }
 
 }  // namespace
@@ -77,6 +89,20 @@ void RunRecord::finished(const RunPlan& plan, const RunOutcome& outcome, Metrics
   if (o.tests) fields_["tests"] = o.tests->size();
   fields_["stages_run"] = o.stages_run;
   logging::info("request", "run " + id_ + " " + runtime + " on " + backend + ": " + status, fields_);
+  // The same figures as the log line, never the code or the output; queued for the writer
+  // thread, so the answer never waits for the disk.
+  if (plan.stats)
+    plan.stats->submit({.time_ms = stats::unix_ms_now(),
+                        .key = plan.caller.key,
+                        .tier = plan.caller.tier,
+                        .runtime = runtime,
+                        .backend = backend,
+                        .status = status,
+                        .success = run_succeeded(o),
+                        .cpu_ms = cpu_ms,
+                        .wall_ms = wall_ms,
+                        .memory_kb = memory_kb,
+                        .queue_wait_ms = static_cast<std::uint64_t>(outcome.queue_wait_s * 1000)});
 }
 
 }  // namespace runbox::service

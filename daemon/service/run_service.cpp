@@ -58,7 +58,15 @@ BackendFactory production_backends(std::filesystem::path docker_socket) {
 
 RunService::RunService(GenerationStore& generations, SlotPool& slots, Metrics& metrics, EngineHealth& docker,
                        BackendFactory backends)
-    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)), admission_(metrics) {}
+    : generations_(generations), slots_(slots), metrics_(metrics), docker_(docker), backends_(std::move(backends)), admission_(metrics),
+      stats_(std::make_shared<stats::StatsWriter>(stats::WriterCounters{[&metrics] { metrics.count_stats_dropped(); },
+                                                                         [&metrics] { metrics.count_stats_write_error(); }})) {}
+
+void RunService::configure_stats(const config::StatsConfig& config) {
+  stats_->configure(config);
+  if (!stats_started_) stats_->start();
+  stats_started_ = true;
+}
 
 void RunService::configure_caches(const config::CacheConfig& cache) {
   compile_cache_ = cache.compile_mb ? std::make_shared<job::CompileCache>(cache.compile_mb << 20) : nullptr;
@@ -72,7 +80,10 @@ std::variant<RunPlan, Refusal> RunService::plan(std::shared_ptr<const Generation
                             if (choice) record.set_backend(*choice);
                             else record.set_runtime(rt);
                           });
-  if (auto* p = std::get_if<RunPlan>(&planned)) p->job.compile_cache = compile_cache_;
+  if (auto* p = std::get_if<RunPlan>(&planned)) {
+    p->job.compile_cache = compile_cache_;
+    p->stats = stats_;
+  }
   return planned;
 }
 

@@ -23,6 +23,7 @@
 #include "service/run_plan.hpp"
 #include "service/run_record.hpp"
 #include "service/slot_pool.hpp"
+#include "stats/stats_writer.hpp"
 
 namespace runbox::service {
 
@@ -57,6 +58,10 @@ class RunService {
   // results = true). Call before the first run.
   void configure_caches(const config::CacheConfig& cache);
   job::CompileCache* compile_cache() { return compile_cache_.get(); }
+  // [stats]: at start and after each reload (the writer and its store outlive generations;
+  // stats/stats_writer.hpp). Every planned run is recorded there when it finishes.
+  void configure_stats(const config::StatsConfig& config);
+  stats::StatsWriter& stats() { return *stats_; }
 
   // plan_run with this daemon's engine state and drain flag; the record learns the runtime and
   // backend as they are found.
@@ -99,6 +104,8 @@ class RunService {
   std::unique_ptr<ResultCache> result_cache_;
   std::atomic<bool> leaving_{false};   // not ready (SIGTERM came)
   std::atomic<bool> draining_{false};  // and refusing runs
+  std::shared_ptr<stats::StatsWriter> stats_;
+  bool stats_started_ = false;
 };
 
 }  // namespace runbox::service

@@ -299,7 +299,8 @@ struct SharedDaemon {
     const fs::path config = dir.path() / "runboxd.toml";
     // 16 clients at once on 2 slots: the queue must hold the other 14 (the default, 4 x slots,
     // would refuse some with 503 overloaded).
-    write_file(config, "queue_size = 64\n" + images_root_config_line());
+    // Its statistics in its own directory, not the host's /var/lib/runbox.
+    write_file(config, "queue_size = 64\n" + images_root_config_line() + "[stats]\npath = \"stats.sqlite\"\n");
     DaemonOptions options;
     options.slots = 2;
     options.config = config;
