@@ -12,6 +12,7 @@
 #include "config/cache_config.hpp"
 #include "config/interactive_config.hpp"
 #include "config/judge0_config.hpp"
+#include "config/playground_config.hpp"
 
 namespace runbox::config {
 
@@ -60,6 +61,7 @@ struct DaemonConfig {
   Judge0Config judge0;  // [judge0]: the Judge0 CE facade
   InteractiveConfig interactive;  // [interactive]: runs streamed over WebSocket
   CacheConfig cache;              // [cache]: compile cache, result cache
+  PlaygroundConfig playground;    // [playground]: the web page at /
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }
@@ -91,6 +93,9 @@ void check_auth_exposure(const DaemonConfig& config);
 // installed path (so the error names it).
 std::filesystem::path default_runtimes_dir();
 std::filesystem::path default_policies_dir();
+// The same for the playground's page: <prefix>/share/runbox/playground, else the checkout's
+// playground/.
+std::filesystem::path default_playground_dir();
 std::uint32_t default_slots();  // CPUs in this process's affinity mask, at least 1
 
 DaemonConfig default_daemon_config();
