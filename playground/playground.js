@@ -133,10 +133,15 @@
       setText('editor-note', 'Plain text editor (runboxd serves no CodeMirror: install libjs-codemirror).');
       return;
     }
-    const css = document.createElement('link');
-    css.rel = 'stylesheet';
-    css.href = EDITOR + 'lib/codemirror.css';
-    document.head.insertBefore(css, document.head.querySelector('link[rel=stylesheet]'));
+    // Its style first: CodeMirror measures its gutter and lines once, when it is made.
+    await new Promise((resolve) => {
+      const css = document.createElement('link');
+      css.rel = 'stylesheet';
+      css.href = EDITOR + 'lib/codemirror.css';
+      css.onload = resolve;
+      css.onerror = resolve;
+      document.head.insertBefore(css, document.head.querySelector('link[rel=stylesheet]'));
+    });
     editor = window.CodeMirror.fromTextArea($('code'), {
       lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false, viewportMargin: Infinity,
       extraKeys: { 'Ctrl-Enter': run, 'Cmd-Enter': run },
@@ -186,7 +191,10 @@
       const o = document.createElement('option');
       o.value = rt.name;
       o.textContent = rt.error ? `${rt.name} (unavailable)` : `${rt.name} ${rt.version || ''}`.trim();
-      if (rt.error) o.disabled = true;
+      if (rt.error) {
+        o.disabled = true;
+        o.title = rt.error;
+      }
       sel.appendChild(o);
     }
     if (!list.length) {
@@ -197,6 +205,13 @@
     }
     const keep = list.find((rt) => rt.name === previous && !rt.error) || list.find((rt) => !rt.error);
     if (keep) sel.value = keep.name;
+    else if (list.length) {
+      const o = document.createElement('option');
+      o.value = '';
+      o.textContent = 'no runtime can run now';
+      sel.prepend(o);
+      sel.value = '';
+    }
     runtimeChanged();
   }
 
@@ -288,6 +303,7 @@
   function truncated(stage, stream) { return stage[stream + '_truncated'] ? '\n[cut at the output limit]' : ''; }
 
   function clearResult() {
+    show($('result-hint'), false);
     show($('error'), false);
     for (const id of ['result-status', 'result-exit', 'result-usage', 'result-meta', 'compile-stdout', 'compile-stderr',
       'run-stdout', 'run-stderr', 'compile-status', 'compile-exit', 'run-status', 'run-exit']) setText(id, '');
