@@ -351,7 +351,7 @@
       show($('test-results'), true);
       a.tests.forEach((t, i) => {
         const tr = document.createElement('tr');
-        const cells = [i + 1, t.verdict, t.status, exitText(t) || '', t.cpu_ms, t.wall_ms, t.memory_kb,
+        const cells = [i + 1, t.verdict, t.status, t.signal || (t.exit_code == null ? '' : t.exit_code), t.cpu_ms, t.wall_ms, t.memory_kb,
           t.hidden ? '(hidden)' : t.stdout, t.hidden ? '' : t.stderr];
         cells.forEach((c, j) => {
           const td = document.createElement('td');
