@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <regex>
+#include <set>
 
 #include "api_helpers.hpp"
 #include "daemon_process.hpp"
@@ -71,12 +73,17 @@ TEST_CASE("playground: the page in chromium, its files and headers, same origin,
   fs::remove_all(RUNBOX_SCREENSHOT_DIR);
 
   TempDir dir;
-  // Three runtimes: two that run, one listed unavailable (its image does not exist).
+  // Few runtimes, so that start and reloads probe quickly: python3, c, those the default
+  // policy names ([runtime.<name>...]), and one listed unavailable (its image does not exist).
   fs::create_directories(dir.path() / "runtimes");
-  fs::copy_file(kSource / "runtimes/python3.toml", dir.path() / "runtimes/python3.toml");
-  fs::copy_file(kSource / "runtimes/c.toml", dir.path() / "runtimes/c.toml");
-  write_file(dir.path() / "runtimes/ruby.toml",
-             "name = \"ruby\"\nimage = \"no-such-image\"\nsource_file = \"main.rb\"\nrun = [\"ruby\", \"main.rb\"]\n"
+  std::set<std::string> names{"python3", "c"};
+  const std::string policy = read_file(kSource / "policies/default.toml");
+  const std::regex section(R"(\n\[runtime\.([A-Za-z0-9_+-]+)\.)");
+  for (auto it = std::sregex_iterator(policy.begin(), policy.end(), section); it != std::sregex_iterator(); ++it)
+    names.insert((*it)[1]);
+  for (const auto& n : names) fs::copy_file(kSource / "runtimes" / (n + ".toml"), dir.path() / "runtimes" / (n + ".toml"));
+  write_file(dir.path() / "runtimes/nosuch.toml",
+             "name = \"nosuch\"\nimage = \"no-such-image\"\nsource_file = \"main.rb\"\nrun = [\"ruby\", \"main.rb\"]\n"
              "version = [\"ruby\", \"--version\"]\n");
   write_keys_file(dir.path() / "keys.toml", {{"player", kKey}});
   const std::string page_dir = "[playground]\ndir = \"" + (kSource / "playground").string() + "\"\n";
@@ -145,14 +152,14 @@ TEST_CASE("playground: the page in chromium, its files and headers, same origin,
   REQUIRE(rc == 0);
   const json::object seen = json::parse(out.substr(out.find('{'))).as_object();
   const auto& runtimes = seen.at("runtimes").as_array();
-  REQUIRE(runtimes.size() == 3);
+  REQUIRE(runtimes.size() == names.size() + 1);
   for (const auto& r : runtimes) {
     const auto& row = r.as_array();
     INFO(json::serialize(row));
     const bool unavailable = row.at(2).as_bool();
-    CHECK(unavailable == (row.at(0).as_string() == "ruby"));
+    CHECK(unavailable == (row.at(0).as_string() == "nosuch"));
     if (row.at(0).as_string() == "python3") CHECK_THAT(std::string(row.at(1).as_string()), Catch::Contains("Python 3."));
-    if (unavailable) CHECK(row.at(1).as_string() == "ruby (unavailable)");
+    if (unavailable) CHECK(row.at(1).as_string() == "nosuch (unavailable)");
   }
   const fs::path shots = RUNBOX_SCREENSHOT_DIR;
   for (const char* s : {"editor-1-needs-key", "editor-2-python-hello", "editor-3-c-compile-error", "editor-4-python-tests"})
