@@ -162,7 +162,8 @@ TEST_CASE("playground: the page in chromium, its files and headers, same origin,
     if (unavailable) CHECK(row.at(1).as_string() == "nosuch (unavailable)");
   }
   const fs::path shots = RUNBOX_SCREENSHOT_DIR;
-  for (const char* s : {"editor-1-needs-key", "editor-2-python-hello", "editor-3-c-compile-error", "editor-4-python-tests"})
+  for (const char* s : {"editor-1-needs-key", "editor-2-python-hello", "editor-3-c-compile-error",
+                        "editor-4-refused-limit", "editor-5-python-tests"})
     check_png(shots / (std::string(s) + ".png"));
 
   // ---- no keys, no editor (reloaded): the plain textarea, and the DNS-rebinding rule ----

@@ -147,9 +147,9 @@ class Browser:
         with open(path, "wb") as f:
             f.write(data)
 
-    def problems(self, allowed_urls=(), allowed_401=()):
+    def problems(self, allowed_urls=(), allowed_answers=()):
         """Console errors, uncaught exceptions, CSP violations the page caused, but for failed
-        loads of allowed_urls and 401 answers from allowed_401."""
+        loads of allowed_urls and the (status, path) answers of allowed_answers."""
         out = []
         for e in self.events:
             m, p = e["method"], e.get("params", {})
@@ -162,8 +162,9 @@ class Browser:
                 url = entry.get("url", "")
                 if entry.get("source") == "network" and any(u in url for u in allowed_urls):
                     continue
-                if entry.get("source") == "network" and "status of 401" in entry.get("text", "") and \
-                        any(url.endswith(u) for u in allowed_401):
+                if entry.get("source") == "network" and any(
+                        f"status of {status} " in entry.get("text", "") and url.endswith(path)
+                        for status, path in allowed_answers):
                     continue
                 out.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}")
         return out
@@ -281,8 +282,28 @@ def main():
                 expect(visible(b, "compile-stage") and not visible(b, "run-stage"), "C: compile stage only", failures)
                 b.screenshot(shot("3-c-compile-error"))
 
-                # python3 with two judge tests: one passes, one does not.
+                # python3 with stdin, two arguments and limits; then a limit over the policy's
+                # maximum, which the page must show as the API's 422.
                 pick_runtime(b, "python3")
+                set_program(b, "import sys\nprint(input()[::-1], sys.argv[1:])")
+                b.type_over("#stdin", "olleh\n")
+                b.type_over("#args", "a b\nc")
+                b.type_over("#limit-cpu_ms", "1000")
+                b.type_over("#limit-memory_mb", "64")
+                run_and_wait(b)
+                seen["io"] = {k: text(b, k) for k in ("result-status", "run-stdout", "error")}
+                expect(seen["io"]["run-stdout"] == "hello ['a b', 'c']\n", f"stdin and args: {seen['io']}", failures)
+                b.type_over("#limit-memory_mb", "99999999")
+                run_and_wait(b)
+                seen["refused"] = {k: text(b, k) for k in ("result-status", "error")}
+                expect(seen["refused"]["error"].startswith("HTTP 422 limit_exceeds_policy: ") and
+                       "limits.memory_mb" in seen["refused"]["error"], f"a refused limit: {seen['refused']}", failures)
+                expect(visible(b, "error") and not visible(b, "run-stage"), "a refused limit: the error only", failures)
+                b.screenshot(shot("4-refused-limit"))
+                for field in ("#stdin", "#args", "#limit-cpu_ms", "#limit-memory_mb"):
+                    b.js(f"document.querySelector({json.dumps(field)}).value = ''")
+
+                # python3 with two judge tests: one passes, one does not.
                 set_program(b, "print(int(input()) * 2)")
                 for stdin, expected in (("21", "42"), ("1", "3")):
                     b.click("#add-test")
@@ -296,12 +317,12 @@ def main():
                 expect(t["status"] == "1/2 accepted", f"tests status {t['status']!r}", failures)
                 expect(t["verdicts"] == ["accepted", "wrong_answer"], f"verdicts {t['verdicts']}", failures)
                 expect(t["stdout"] == ["42\n", "2\n"], f"tests' stdout {t['stdout']}", failures)
-                b.screenshot(shot("4-python-tests"))
+                b.screenshot(shot("5-python-tests"))
 
             # Without the editor, its files' 404s are expected; nothing else may go wrong.
-            # With --key, the first GET /v1/runtimes is refused (401) on purpose.
+            # Refused on purpose: the first GET /v1/runtimes without the key, the limit too high.
             allowed = ("/playground/codemirror/",) if a.editor == "no" else ()
-            seen["problems"] = b.problems(allowed, ("/v1/runtimes",) if a.key else ())
+            seen["problems"] = b.problems(allowed, ((401, "/v1/runtimes"), (422, "/v1/run")))
             expect(not seen["problems"], f"the browser reported: {seen['problems']}", failures)
         except Failed as e:
             failures.append(str(e))
