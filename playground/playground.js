@@ -419,8 +419,17 @@
     const key = storedKey();
     $('key').value = key;
     $('remember-key').checked = localStorage.getItem(KEY_NAME) !== null;
-    $('key-form').addEventListener('submit', (e) => { e.preventDefault(); saveKey(); loadRuntimes(); });
-    $('key').addEventListener('change', () => { saveKey(); loadRuntimes(); });
+    // Enter, and leaving the field, both end an edit of the key: the runtimes are asked for
+    // once per new key (two answers landing one after the other would refill the picker).
+    let lastKey = key;
+    const keyChanged = () => {
+      if ($('key').value.trim() === lastKey) return;
+      lastKey = $('key').value.trim();
+      saveKey();
+      loadRuntimes();
+    };
+    $('key-form').addEventListener('submit', (e) => { e.preventDefault(); keyChanged(); });
+    $('key').addEventListener('change', keyChanged);
     $('remember-key').addEventListener('change', saveKey);
     $('runtime').addEventListener('change', runtimeChanged);
     $('run').addEventListener('click', run);

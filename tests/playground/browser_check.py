@@ -237,7 +237,9 @@ def main():
                 b.screenshot(shot("1-needs-key"))
                 b.type_over("#key", a.key)
                 b.key("Enter", "Enter", 13, text="\r")
-                b.wait_for("document.getElementById('runtimes-error').hidden", "the runtimes with the key")
+                b.wait_for("document.getElementById('runtimes-error').hidden && "
+                           "[...document.querySelectorAll('#runtime option')].some(o => o.value === 'python3')",
+                           "the runtimes with the key")
                 stored = b.js("sessionStorage.getItem('runbox.playground.key')")
                 expect(stored == a.key, f"the key kept in sessionStorage: {stored!r}", failures)
             b.wait_for(f"!!{EDITOR} || document.getElementById('editor-note').textContent !== ''", "the editor")
