@@ -112,10 +112,8 @@ std::optional<Response> serve_playground(const Request& req, const config::Playg
     return res;
   }
   auto file = read_regular_file(*ref->root / ref->relative);
-  if (!file)
-    return error_reply(req, 404, "not_found",
-                       "the playground file " + std::string(path) + " is not installed (" +
-                           (*ref->root / ref->relative).string() + ")");
+  if (!file)  // (the configured directory is not named: the path is public)
+    return error_reply(req, 404, "not_found", "the playground file " + std::string(path) + " is not installed here");
   const bool fresh = req[http::field::if_none_match] == file->etag;
   Response res{fresh ? http::status::not_modified : http::status::ok, req.version()};
   res.keep_alive(req.keep_alive());
