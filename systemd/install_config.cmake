@@ -9,6 +9,8 @@ if(NOT IS_DIRECTORY "${src}")
 endif()
 
 file(GLOB_RECURSE defaults RELATIVE "${src}" "${src}/*")
+# share/runbox/playground/ is the web page runboxd serves from there, not configuration.
+list(FILTER defaults EXCLUDE REGEX "^playground/")
 list(SORT defaults)
 foreach(rel IN LISTS defaults)
   set(target "${dst}/${rel}")

@@ -99,6 +99,7 @@ std::optional<Listener> parse_listener(std::string_view text, std::string* error
 
 std::filesystem::path default_runtimes_dir() { return installed_or_source("/etc/runbox/runtimes", "runtimes"); }
 std::filesystem::path default_policies_dir() { return installed_or_source("/etc/runbox/policies", "policies"); }
+std::filesystem::path default_playground_dir() { return installed_or_source(RUNBOX_PLAYGROUND_INSTALLED_DIR, "playground"); }
 
 std::uint32_t default_slots() {
   cpu_set_t set;
@@ -114,6 +115,7 @@ DaemonConfig default_daemon_config() {
   c.listen.push_back(*parse_listener("127.0.0.1:8080"));
   c.runtimes_dir = default_runtimes_dir();
   c.policies_dir = default_policies_dir();
+  c.playground.dir = default_playground_dir();
   c.slots = default_slots();
   return c;
 }
@@ -125,7 +127,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   r.refuse_unknown_keys(root, "", {"listen", "grpc_listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
                                    "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive", "cache",
-                                   "drain", "stats"});
+                                   "drain", "stats", "playground"});
   DaemonConfig c = default_daemon_config();
   c.file = origin;
 
@@ -217,6 +219,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   read_cache_config(root, r, c.cache);
   read_drain_config(root, r, c.drain);
   read_stats_config(root, r, base_dir, c.stats);
+  read_playground_config(root, r, base_dir, c.playground);
   return c;
 }
 

@@ -14,6 +14,7 @@
 #include "config/interactive_config.hpp"
 #include "config/judge0_config.hpp"
 #include "config/stats_config.hpp"
+#include "config/playground_config.hpp"
 
 namespace runbox::config {
 
@@ -64,6 +65,7 @@ struct DaemonConfig {
   CacheConfig cache;              // [cache]: compile cache, result cache
   DrainConfig drain;              // [drain]: SIGTERM's delay and grace
   StatsConfig stats;              // [stats]: usage statistics of finished runs (SQLite)
+  PlaygroundConfig playground;    // [playground]: the web page at /
 
   std::uint32_t effective_queue_size() const { return queue_size.value_or(4 * slots); }
   std::filesystem::path policy_file() const { return policy.is_absolute() ? policy : policies_dir / policy; }
@@ -95,6 +97,9 @@ void check_auth_exposure(const DaemonConfig& config);
 // installed path (so the error names it).
 std::filesystem::path default_runtimes_dir();
 std::filesystem::path default_policies_dir();
+// The same for the playground's page: <prefix>/share/runbox/playground, else the checkout's
+// playground/.
+std::filesystem::path default_playground_dir();
 std::uint32_t default_slots();  // CPUs in this process's affinity mask, at least 1
 
 DaemonConfig default_daemon_config();

@@ -13,6 +13,7 @@
 #include "log/logger.hpp"
 #include "server/core_await.hpp"
 #include "server/http_reply.hpp"
+#include "server/playground_files.hpp"
 #include "server/request_screen.hpp"
 #include "server/stats_routes.hpp"
 #include "service/run_response.hpp"
@@ -30,8 +31,9 @@ std::optional<std::string> known_endpoint(std::string_view t) {
 }
 
 
-bool is_public(const std::string& target) {
-  return target == "/health" || target == "/healthz" || target == "/readyz" || target == "/metrics";
+bool is_public(const std::string& target, const config::DaemonConfig& c) {
+  return target == "/health" || target == "/healthz" || target == "/readyz" || target == "/metrics" ||
+         (c.playground.enabled && is_playground_path(path_of(target)));  // the page asks for the key itself
 }
 
 }  // namespace
@@ -110,6 +112,7 @@ Facade* App::facade_for(std::string_view path, std::string* label) const {
 std::string App::endpoint_label(const Request& req) const {
   if (auto known = known_endpoint(req.target())) return *known;
   if (auto stats = stats_endpoint(path_of(req.target()))) return *stats;
+  if (const auto path = path_of(req.target()); is_playground_path(path)) return path == "/" ? "/" : "/playground";
   std::string label = "other";
   facade_for(path_of(req.target()), &label);
   return label;
@@ -158,7 +161,12 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
   };
   if (auto origin = head.find(http::field::origin); origin != head.end()) {
     const std::string value(origin->value().substr(0, 200));
-    if (!origin_allowed(origin->value(), g->config.allowed_origins))
+    // The playground's own fetches: same origin, and a Host that passes the DNS-rebinding
+    // check (a rebinding page's Origin equals its Host too), unless keys guard every call.
+    const std::string_view host = header(head, "Host");
+    const bool own_page = g->config.playground.enabled && same_origin(origin->value(), host) &&
+                          (g->keys || host_allowed(host, g->config.allowed_hosts));
+    if (!own_page && !origin_allowed(origin->value(), g->config.allowed_origins))
       return refuse(403, "forbidden_origin",
                     "requests from the browser origin \"" + value +
                         "\" are not allowed (runboxd.toml allowed_origins lists the origins that are)",
@@ -175,7 +183,7 @@ std::optional<Response> App::screen(const http::request_header<>& head, const Pe
   }
   // The key is checked here, on the head: a client without one never gets its body read.
   // (Rate limits are taken with the whole request, in handle().) A preflight has no key.
-  if (g->keys && !is_public(target) && head.method() != http::verb::options) {
+  if (g->keys && !is_public(target, g->config) && head.method() != http::verb::options) {
     bool presented = false;
     if (!core_.admission().key_valid(*g, header(head, "Authorization"), header(head, "X-API-Key"), &presented)) {
       logging::warning("unauthorized", std::string(http::to_string(head.method())) + " " + target.substr(0, 200) +
@@ -223,7 +231,7 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     metrics_.count_request(endpoint_label(req), 204);
     co_return res;
   }
-  std::optional<Response> refused = is_public(target) ? std::nullopt : authenticate(req, *g, caller);
+  std::optional<Response> refused = is_public(target, g->config) ? std::nullopt : authenticate(req, *g, caller);
   if (refused) {
     res = std::move(*refused);
     logging::warning(res.result_int() == 401 ? "unauthorized" : "rate_limited",
@@ -248,6 +256,8 @@ asio::awaitable<Response> App::handle(Request req, RequestContext ctx) {
     if (only(http::verb::get)) res = stats_reply(req, caller, core_.stats());
   } else if (Facade* facade = facade_for(path_of(target))) {
     res = co_await facade->handle(req, ctx, caller);
+  } else if (auto page = serve_playground(req, g->config.playground)) {
+    res = std::move(*page);
   } else {
     res = api_error(req, 404, "not_found", "no such endpoint: " + target);
   }

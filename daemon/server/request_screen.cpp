@@ -12,6 +12,15 @@ bool origin_allowed(std::string_view origin, const std::vector<std::string>& all
   return false;
 }
 
+bool same_origin(std::string_view origin, std::string_view host) {
+  if (host.empty()) return false;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.size() == scheme.size() + host.size() && boost::beast::iequals(origin.substr(0, scheme.size()), scheme) &&
+        boost::beast::iequals(origin.substr(scheme.size()), host))
+      return true;
+  return false;
+}
+
 bool host_allowed(std::string_view host, const std::vector<std::string>& allowed) {
   std::string name;
   if (!host.empty() && host.front() == '[') {  // [v6] or [v6]:port

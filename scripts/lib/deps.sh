@@ -29,6 +29,9 @@ RUNBOX_PACKAGES=(
   # the fleet tests (tests/fleet): HAProxy in front of three runboxd; deploy/kubernetes' YAML.
   # (Debian's haproxy.service starts with the package's own config, which listens nowhere.)
   haproxy python3-yaml
+  # the playground's editor (CodeMirror 5, served by runboxd from /usr/share/javascript/codemirror)
+  # and its browser test (tests/playground/browser_check.py: headless Chromium over DevTools)
+  libjs-codemirror chromium python3-websocket
   # the sanitizer tree (scripts/lib/build-sanitize.sh): clang 14, its ASan/UBSan/libFuzzer runtimes
   clang-14 libclang-rt-14-dev
   # runtime images and the standard OCI seccomp profile

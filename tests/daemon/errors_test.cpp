@@ -106,7 +106,8 @@ TEST_CASE("404 unknown_runtime", "[errors]") {
 TEST_CASE("404 for an unknown path, 405 with Allow for a wrong method", "[errors]") {
   DaemonProcess& d = daemon_for_errors();
   SECTION("unknown paths") {
-    for (const char* target : {"/", "/v1", "/v1/run/extra", "/v2/run", "/nope?x=1"}) {
+    // (GET / is the playground: tests/daemon/playground_test.cpp.)
+    for (const char* target : {"/index.html", "/v1", "/v1/run/extra", "/v2/run", "/nope?x=1"}) {
       INFO(target);
       auto r = as_reply(http_get(d.port(), target));
       check_error(r, 404, "not_found");

@@ -65,6 +65,13 @@ foreach(base "${SYSCONFDIR}" "${DATADIR}/runbox")
     message(FATAL_ERROR "${base}/runtimes/images: image recipes are not runtime files")
   endif()
 endforeach()
+# The playground's page (served from DATADIR/runbox/playground), which is not configuration.
+foreach(f index.html playground.js playground.css)
+  expect_file("${DATADIR}/runbox/playground/${f}")
+endforeach()
+if(EXISTS "${root}${SYSCONFDIR}/playground")
+  message(FATAL_ERROR "${SYSCONFDIR}/playground: the playground's page is not configuration")
+endif()
 expect_mode("${SYSCONFDIR}/runboxd.toml" 644)
 expect_mode("${SYSCONFDIR}/policies/default.toml" 644)
 
