@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
+#include "admin/admin_jobs.hpp"
+#include "admin/admin_routes.hpp"
 #include "config/daemon_config.hpp"
 #include "grpc/grpc_server.hpp"
 #include "images/image_metadata.hpp"
@@ -111,6 +113,9 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   judge0::add_to(app, core, cfg.judge0);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
+  // After the reloader: a pull job still running is stopped and joined before it goes.
+  admin::AdminJobs admin_jobs;
+  app.add_facade(std::make_unique<admin::AdminRoutes>(core, docker, admin_jobs, [&reloader] { return reloader.reload(); }));
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge
   // then (ASan: stack-use-after-scope when it went first).
   server::ConnectionGauge gauge;
