@@ -113,14 +113,15 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   judge0::add_to(app, core, cfg.judge0);
   server::Reloader reloader([&flags] { return read_config(flags); }, generations, metrics,
                             probe_options(docker, cfg.slots, cfg.images_root), [&app] { return app.ready(); });
-  // After the reloader: a pull job still running is stopped and joined before it goes.
-  admin::AdminJobs admin_jobs;
-  app.add_facade(std::make_unique<admin::AdminRoutes>(core, docker, admin_jobs, [&reloader] { return reloader.reload(); }));
   // Declared before the io_context: sessions left in it when it is destroyed leave the gauge
   // then (ASan: stack-use-after-scope when it went first).
   server::ConnectionGauge gauge;
   gauge.max = cfg.max_connections;
   asio::io_context ioc;
+  // After the reloader and the io_context: a pull job still running is stopped and joined, and
+  // a cleanup finished, before either goes.
+  admin::AdminJobs admin_jobs;
+  app.add_facade(std::make_unique<admin::AdminRoutes>(core, docker, admin_jobs, [&reloader] { return reloader.reload(); }));
   server::LifecycleHooks hooks{
       .ready = [&app] { return app.ready(); },
       .start_draining = [&app] { app.start_draining(); },

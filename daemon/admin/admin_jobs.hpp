@@ -4,7 +4,11 @@
 // the disk), and reports its state, phase and progress while GET /v1/admin/jobs/{id} reads them.
 // The registry keeps at most `keep` finished jobs (the oldest go first) and refuses a new job
 // while `max_pending` are queued or running. The destructor asks the running job to stop
-// (its work sees stop_requested()) and joins the worker; queued jobs are dropped.
+// (its work sees stop_requested()) and joins the worker; queued jobs are dropped. It also owns
+// the thread a cleanup runs on (POST /v1/admin/cleanup answers when it is done, so that one is
+// no job): runboxd.cpp declares this object after the io_context, so both threads are joined
+// before the io_context a finishing cleanup posts its answer to goes.
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -49,6 +53,9 @@ class AdminJobs {
   // The job as JSON (docs/api.md, "Admin jobs"); nullopt for an id never given or forgotten.
   std::optional<boost::json::object> get(const std::string& id) const;
 
+  // One thread for blocking admin work awaited by a request (one cleanup at a time).
+  boost::asio::thread_pool& blocking_thread() { return blocking_; }
+
  private:
   struct Job;
   void work(std::stop_token stop);
@@ -61,6 +68,7 @@ class AdminJobs {
   std::deque<std::shared_ptr<Job>> queue_;
   std::deque<std::string> finished_;  // ids, oldest first
   std::size_t pending_ = 0;           // queued or running
+  boost::asio::thread_pool blocking_{1};
   std::jthread worker_;               // last: joined before the rest goes
 };
 

@@ -175,7 +175,7 @@ asio::awaitable<Response> AdminRoutes::post_cleanup(const Request& req) {
   const auto g = core_.generation();
   const CleanupTargets targets{g->config.images_root, g->config.image_cache, g->config.docker_socket};
   auto sweep = [targets]() -> asio::awaitable<json::object> { co_return cleanup_json(clean_up_leftovers(targets)); };
-  json::object out = co_await asio::co_spawn(cleanup_thread_, std::move(sweep), asio::use_awaitable);
+  json::object out = co_await asio::co_spawn(jobs_.blocking_thread(), std::move(sweep), asio::use_awaitable);
   std::size_t removed = 0;
   for (const auto& [kind, list] : out.at("removed").as_object()) removed += list.as_array().size();
   logging::info("cleanup", "cleanup removed " + std::to_string(removed) + " leftovers",

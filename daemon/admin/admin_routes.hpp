@@ -5,7 +5,6 @@
 // everyone else 403 forbidden. Served as a facade of the App (server/facade.hpp): the App
 // screens, authenticates and rate-limits these requests as any other; the work is in
 // admin_jobs, leftover_sweep and system_info, and nothing blocking runs on an I/O thread.
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 
 #include "admin/admin_jobs.hpp"
@@ -35,7 +34,6 @@ class AdminRoutes final : public server::Facade {
   service::DockerHealthMonitor& docker_;
   AdminJobs& jobs_;
   std::function<bool()> reprobe_;
-  boost::asio::thread_pool cleanup_thread_{1};  // one cleanup at a time, off the I/O threads
 };
 
 }  // namespace runbox::admin
