@@ -105,10 +105,11 @@ Response AdminRoutes::post_pull(const Request& req) {
   if (!body.is_object()) return error(req, 400, "invalid_request", "the body must be a JSON object");
   std::string reference, name;
   pull::PullPolicy policy = pull::PullPolicy::always;
+  for (const auto& [key, _] : body.as_object())
+    if (key != "reference" && key != "name" && key != "pull")
+      return error(req, 400, "unknown_field", "unknown field \"" + std::string(key).substr(0, 64) +
+                                                  "\" (the fields are reference, name, pull)");
   try {
-    for (const auto& [key, _] : body.as_object())
-      if (key != "reference" && key != "name" && key != "pull")
-        throw std::invalid_argument("unknown field \"" + std::string(key) + "\" (reference, name, pull)");
     auto ref = string_field(body.as_object(), "reference");
     if (!ref || ref->empty()) throw std::invalid_argument("\"reference\" (a Docker image reference) is required");
     reference = *ref;

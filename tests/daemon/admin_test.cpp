@@ -81,6 +81,13 @@ struct AdminDaemon {
     write_file(dir.path() / "runtimes" / "admintest.toml",
                "name = \"admintest\"\nimage = \"admintest\"\nsource_file = \"main.txt\"\n"
                "run = [\"/rbprobe\", \"ids\"]\nversion = [\"/rbprobe\", \"ids\"]\n");
+    // The policies without their per-runtime sections: they name runtimes this daemon lacks.
+    const fs::path policies = copy_policies(dir.path());
+    for (const auto& entry : fs::directory_iterator(policies)) {
+      if (entry.path().extension() != ".toml") continue;
+      const std::string text = read_file(entry.path());
+      write_file(entry.path(), text.substr(0, text.find("\n[runtime.")) + "\n");
+    }
     fs::create_directories(rootfs());
     fs::create_directories(cache());
     write_file(dir.path() / "runboxd.toml", "keys = \"keys.toml\"\nimages_root = \"" + rootfs().string() +
@@ -89,6 +96,7 @@ struct AdminDaemon {
     o.slots = 2;
     o.config = dir.path() / "runboxd.toml";
     o.runtimes_dir = dir.path() / "runtimes";
+    o.policies_dir = policies;
     daemon = std::make_unique<DaemonProcess>(o);
   }
 };
@@ -188,7 +196,7 @@ TEST_CASE("admin: keys that are not admin get 403 forbidden on every admin endpo
   check_error_body(call(port, "POST", "/v1/admin/images/pull", kAdmin, R"({"reference": "a:b", "pull": "sometimes"})"),
                    400, "invalid_request");
   check_error_body(call(port, "POST", "/v1/admin/images/pull", kAdmin, R"({"reference": "a:b", "tag": "x"})"), 400,
-                   "invalid_request");
+                   "unknown_field");
   check_error_body(call(port, "GET", "/v1/admin/cleanup", kAdmin), 405, "method_not_allowed");
 }
 
@@ -308,7 +316,8 @@ TEST_CASE("admin: cleanup's first answer lists the dead processes' cgroups and d
 
 namespace {
 
-// The image the admin pull test makes: /rbprobe (static) and an empty /etc, imported into the
+// The image the admin pull test makes: /rbprobe (static), an empty /etc and /usr (an image
+// without /usr counts as not installed), imported into the
 // engine as runbox-admin-test/img-<pid>:v1 (POST /images/create?fromSrc=-, no registry).
 struct EngineImage {
   std::string repo = "runbox-admin-test/img-" + std::to_string(::getpid());
@@ -318,6 +327,7 @@ struct EngineImage {
     TempDir tmp;
     const fs::path tree = tmp.path() / "tree";
     fs::create_directories(tree / "etc");
+    fs::create_directories(tree / "usr" / "bin");
     fs::copy_file(RBPROBE_PATH, tree / "rbprobe");
     fs::permissions(tree / "rbprobe", fs::perms(0755));
     const fs::path tar = tmp.path() / "image.tar";
@@ -379,7 +389,7 @@ TEST_CASE("admin: a pull runs as a job with progress, then the runtime using the
   CHECK(job.at("reference") == image.ref.c_str());
   CHECK(job.at("name") == "admintest");
   CHECK(job.at("bytes").to_number<std::uint64_t>() > fs::file_size(RBPROBE_PATH));  // the export: tar of the tree
-  CHECK(job.at("entries").to_number<std::uint64_t>() >= 3);  // ./, etc/, rbprobe (+ what the engine adds)
+  CHECK(job.at("entries").to_number<std::uint64_t>() >= 5);  // ./, etc/, usr/, usr/bin/, rbprobe (+ the engine's)
   CHECK(job.at("error").is_null());
   CHECK(!job.at("started_at").is_null());
   CHECK(!job.at("finished_at").is_null());
