@@ -105,10 +105,11 @@ Response AdminRoutes::post_pull(const Request& req) {
   if (!body.is_object()) return error(req, 400, "invalid_request", "the body must be a JSON object");
   std::string reference, name;
   pull::PullPolicy policy = pull::PullPolicy::always;
+  images::Labels labels;
   for (const auto& [key, _] : body.as_object())
-    if (key != "reference" && key != "name" && key != "pull")
+    if (key != "reference" && key != "name" && key != "pull" && key != "labels")
       return error(req, 400, "unknown_field", "unknown field \"" + std::string(key).substr(0, 64) +
-                                                  "\" (the fields are reference, name, pull)");
+                                                  "\" (the fields are reference, name, pull, labels)");
   try {
     auto ref = string_field(body.as_object(), "reference");
     if (!ref || ref->empty()) throw std::invalid_argument("\"reference\" (a Docker image reference) is required");
@@ -119,12 +120,20 @@ Response AdminRoutes::post_pull(const Request& req) {
     if (!images::is_valid_image_name(name))
       throw std::invalid_argument("\"name\" \"" + name + "\" is not a valid image name ([a-z0-9][a-z0-9._-]{0,63})");
     if (auto p = string_field(body.as_object(), "pull")) policy = pull_policy(*p);
+    if (const json::value* l = body.as_object().if_contains("labels"); l && !l->is_null()) {
+      if (!l->is_object()) throw std::invalid_argument("\"labels\" must be an object of strings");
+      for (const auto& [k, v] : l->as_object()) {
+        if (k.empty() || !v.is_string())
+          throw std::invalid_argument("\"labels\" must map non-empty names to strings (as --label KEY=VALUE)");
+        labels[std::string(k)] = std::string(v.as_string());
+      }
+    }
   } catch (const std::exception& e) {  // std::invalid_argument, images::ImageError
     return error(req, 400, "invalid_request", e.what());
   }
 
   json::object describe{{"kind", "image_pull"}, {"reference", reference}, {"name", name}};
-  JobWork work = [this, reference, name, policy](JobControl& control) {
+  JobWork work = [this, reference, name, policy, labels](JobControl& control) {
     const auto g = core_.generation();
     const docker::EngineClient engine(g->config.docker_socket);
     images::ImageStore store(g->config.images_root);
@@ -134,7 +143,7 @@ Response AdminRoutes::post_pull(const Request& req) {
       if (control.stop_requested()) throw images::ImageError("the daemon is stopping");
       control.progress(p.bytes, p.entries, p.total_bytes);
     };
-    const pull::PullReport r = pull::pull_into_store(engine, store, {reference, name, policy, {}}, note, progress);
+    const pull::PullReport r = pull::pull_into_store(engine, store, {reference, name, policy, labels}, note, progress);
     logging::info("image_pulled", "image " + r.name + " pulled from " + r.reference + (r.up_to_date ? " (up to date)" : ""),
                   {{"image", r.name}, {"reference", r.reference}, {"image_id", r.image_id}, {"up_to_date", r.up_to_date}});
     control.phase("probing the runtimes again");

@@ -197,6 +197,8 @@ TEST_CASE("admin: keys that are not admin get 403 forbidden on every admin endpo
                    400, "invalid_request");
   check_error_body(call(port, "POST", "/v1/admin/images/pull", kAdmin, R"({"reference": "a:b", "tag": "x"})"), 400,
                    "unknown_field");
+  check_error_body(call(port, "POST", "/v1/admin/images/pull", kAdmin, R"({"reference": "a:b", "labels": {"k": 1}})"),
+                   400, "invalid_request");
   check_error_body(call(port, "GET", "/v1/admin/cleanup", kAdmin), 405, "method_not_allowed");
 }
 
@@ -373,7 +375,8 @@ TEST_CASE("admin: a pull runs as a job with progress, then the runtime using the
   const std::uint16_t port = d.daemon->port();
 
   const auto r = call(port, "POST", "/v1/admin/images/pull", kAdmin,
-                      R"({"reference": ")" + image.ref + R"(", "name": "admintest", "pull": "never"})");
+                      R"({"reference": ")" + image.ref +
+                          R"(", "name": "admintest", "pull": "never", "labels": {"recipe": "00112233aabbccdd"}})");
   INFO(r.body);
   REQUIRE(r.status == 202);
   const json::object accepted = object_of(r);
@@ -413,6 +416,10 @@ TEST_CASE("admin: a pull runs as a job with progress, then the runtime using the
   CHECK(rt->at("state") == "ready");
   CHECK(rt->at("version").as_string().find("uid=") == 0);
   CHECK(s.at("generation").to_number<std::uint64_t>() >= 2);
+
+  // The labels were recorded with the image.
+  const auto meta = json::parse(read_file(d.rootfs() / ".meta" / "admintest.json"));
+  CHECK(meta.at("labels").at("recipe") == "00112233aabbccdd");
 
   // The same pull again: nothing to do. An image the engine does not have: the job fails.
   const json::object again = wait_for_job(
