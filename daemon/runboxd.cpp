@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
+#include "admin/admin_jobs.hpp"
+#include "admin/admin_routes.hpp"
 #include "config/daemon_config.hpp"
 #include "grpc/grpc_server.hpp"
 #include "images/image_metadata.hpp"
@@ -118,6 +120,10 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
   server::ConnectionGauge gauge;
   gauge.max = cfg.max_connections;
   asio::io_context ioc;
+  // After the reloader and the io_context: a pull job still running is stopped and joined, and
+  // a cleanup finished, before either goes.
+  admin::AdminJobs admin_jobs;
+  app.add_facade(std::make_unique<admin::AdminRoutes>(core, docker, admin_jobs, [&reloader] { return reloader.reload(); }));
   server::LifecycleHooks hooks{
       .ready = [&app] { return app.ready(); },
       .leave_rotation = [&app] { app.leave_rotation(); },

@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -14,12 +15,15 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "commands.hpp"
 #include "config/config_error.hpp"
 #include "config/daemon_config.hpp"
 #include "config/runtime_def.hpp"
 #include "docker/engine_client.hpp"
 #include "images/image_store.hpp"
+#include "images/progress_display.hpp"
 #include "pull/image_pull.hpp"
 
 namespace runbox::cli {
@@ -28,7 +32,6 @@ namespace {
 namespace img = runbox::images;
 
 constexpr const char* kDefaultRoot = "/var/lib/runbox/rootfs";
-constexpr std::uint64_t kProgressEvery = 10000;
 
 struct ImageOptions {
   std::string root = kDefaultRoot;
@@ -104,21 +107,7 @@ img::Labels parse_labels(const std::vector<std::string>& items) {
   return labels;
 }
 
-std::string human_size(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(units)) {
-    value /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  if (unit == 0)
-    std::snprintf(buf, sizeof buf, "%" PRIu64 "B", bytes);
-  else
-    std::snprintf(buf, sizeof buf, "%.1f%s", value, units[unit]);
-  return buf;
-}
+std::string human_size(std::uint64_t bytes) { return img::human_bytes(bytes); }
 
 std::string labels_text(const img::Labels& labels) {
   std::string text;
@@ -126,13 +115,25 @@ std::string labels_text(const img::Labels& labels) {
   return text.empty() ? "-" : text;
 }
 
+// The progress bar on a terminal, plain lines every few seconds otherwise (stderr: stdout gets
+// the result line only).
+img::ProgressDisplay progress_display(const char* verb) {
+  return img::ProgressDisplay(stderr, ::isatty(STDERR_FILENO) == 1, std::string("runbox: ") + verb);
+}
+
 void do_import(const ImageOptions& o) {
   img::ImageStore store(o.root);
-  const auto progress = [](const img::ExtractStats& s) {
-    if (s.entries % kProgressEvery == 0)
-      std::fprintf(stderr, "runbox: image import: %" PRIu64 " entries...\n", s.entries);
+  std::error_code ec;
+  const std::uint64_t total = std::filesystem::file_size(o.tarball, ec);
+  img::ProgressDisplay display = progress_display("image import");
+  img::TransferProgress last{0, 0, ec ? 0 : total, false, false};
+  const auto progress = [&](const img::ExtractStats& s) {
+    last.bytes = s.bytes_read;
+    last.entries = s.entries;
+    display.update(last);
   };
   const img::ImportReport r = store.import_tarball(o.tarball, o.name, parse_labels(o.labels), progress);
+  display.finish(last);
   std::printf("%s image %s at %s: %" PRIu64 " entries, %s (%" PRIu64
               " bytes), %" PRIu64 " device nodes skipped\n",
               r.replaced ? "replaced" : "imported", r.name.c_str(), r.rootfs.c_str(), r.entries,
@@ -150,12 +151,15 @@ void do_pull(const ImageOptions& o) {
   const docker::EngineClient engine(docker_socket_of(o));
   img::ImageStore store(o.root);
   const pull::PullOptions options{o.reference, o.name, parse_pull_policy(o.pull_policy), parse_labels(o.labels)};
-  const auto note = [](const std::string& line) { std::fprintf(stderr, "runbox: image pull: %s\n", line.c_str()); };
-  const auto progress = [](const img::ExtractStats& s) {
-    if (s.entries % kProgressEvery == 0)
-      std::fprintf(stderr, "runbox: image pull: %" PRIu64 " entries...\n", s.entries);
+  img::ProgressDisplay display = progress_display("image pull");
+  std::optional<img::TransferProgress> last;
+  const auto note = [&](const std::string& line) { display.note(line); };
+  const auto progress = [&](const img::TransferProgress& p) {
+    last = p;
+    display.update(p);
   };
   const pull::PullReport r = pull::pull_into_store(engine, store, options, note, progress);
+  if (last) display.finish(*last);
   const std::string id = short_image_id(r.image_id);
   if (r.up_to_date) {
     std::printf("image %s is up to date (%s, %s)\n", r.name.c_str(), r.reference.c_str(), id.c_str());

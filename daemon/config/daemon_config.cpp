@@ -124,7 +124,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
                                  const std::filesystem::path& base_dir) {
   toml::table root = tomlfile::parse_toml(text, origin, toml_errors);
   TomlReader r(origin, toml_errors);
-  r.refuse_unknown_keys(root, "", {"listen", "grpc_listen", "runtimes_dir", "policies_dir", "policy", "images_root", "slots",
+  r.refuse_unknown_keys(root, "", {"listen", "grpc_listen", "runtimes_dir", "policies_dir", "policy", "images_root", "image_cache", "slots",
                                    "queue_size", "max_body_bytes", "keys", "log_format", "docker_socket",
                                    "max_connections", "allowed_origins", "allowed_hosts", "judge0", "interactive", "cache",
                                    "drain", "stats", "playground"});
@@ -167,6 +167,7 @@ DaemonConfig parse_daemon_config(const std::string& text, const std::string& ori
   path_key("runtimes_dir", c.runtimes_dir);
   path_key("policies_dir", c.policies_dir);
   path_key("images_root", c.images_root);
+  path_key("image_cache", c.image_cache);
   path_key("docker_socket", c.docker_socket);
   if (root.get("keys")) {
     std::filesystem::path k;

@@ -43,6 +43,8 @@ struct DaemonConfig {
   std::filesystem::path policies_dir;         // default_policies_dir()
   std::filesystem::path policy = "default.toml";  // relative to policies_dir unless absolute
   std::filesystem::path images_root = "/var/lib/runbox/rootfs";
+  // scripts/lib/images.sh's rootfs tarballs; POST /v1/admin/cleanup deletes the unused ones.
+  std::filesystem::path image_cache = "/var/cache/runbox/images";
   std::uint32_t slots = 1;                    // runs at once; default: the CPUs this process may use
   std::optional<std::uint32_t> queue_size;    // requests waiting for a slot; unset: 4 x slots
   std::uint64_t max_body_bytes = 10 * 1024 * 1024;  // largest request body

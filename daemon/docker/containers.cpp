@@ -67,21 +67,22 @@ namespace {
 // "key=value") for which pick(labels) says so. The engine filters; the labels are checked again
 // here so a filter the engine ignored removes nothing foreign.
 template <class Pick>
-std::size_t remove_managed_where(const EngineClient& c, std::vector<std::string> filter, Pick pick) {
+std::vector<std::string> remove_managed_where(const EngineClient& c, std::vector<std::string> filter, Pick pick) {
   json::array labels{std::string(kManagedLabel) + "=true"};
   for (auto& f : filter) labels.emplace_back(std::move(f));
   json::object filters;
   filters["label"] = std::move(labels);
   json::value list = json::parse(c.call("GET", "/containers/json?all=1&filters=" + url_encode(json::serialize(filters)),
                                         "list runbox containers"));
-  std::size_t removed = 0;
+  std::vector<std::string> removed;
   for (const auto& ctr : list.as_array()) {
     const auto* l = ctr.as_object().if_contains("Labels");
     if (!l || !l->is_object()) continue;
     const auto* managed = l->as_object().if_contains(kManagedLabel);
     if (!managed || !managed->is_string() || managed->as_string() != "true" || !pick(l->as_object())) continue;
-    remove_container(c, std::string(ctr.as_object().at("Id").as_string()));
-    ++removed;
+    const std::string id(ctr.as_object().at("Id").as_string());
+    remove_container(c, id);
+    removed.push_back(id.substr(0, 12));
   }
   return removed;
 }
@@ -102,23 +103,33 @@ std::optional<std::int64_t> number_label(const json::object& labels, const char*
 std::size_t remove_labelled_containers(const EngineClient& c, const std::optional<std::string>& label) {
   std::vector<std::string> filter;
   if (label) filter.push_back(*label);
-  return remove_managed_where(c, filter, [](const json::object&) { return true; });
+  return remove_managed_where(c, filter, [](const json::object&) { return true; }).size();
 }
 
-std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix) {
+std::vector<std::string> remove_expired_container_ids(const EngineClient& c, const std::string& label,
+                                                      std::int64_t now_unix) {
   return remove_managed_where(c, {label}, [now_unix](const json::object& labels) {
     auto when = number_label(labels, kDeadlineLabel);
     return when && *when < now_unix;
   });
 }
 
-std::size_t remove_orphaned_daemon_containers(const EngineClient& c) {
-  return remove_managed_where(c, {kDaemonLabel}, [](const json::object& labels) {
+std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix) {
+  return remove_expired_container_ids(c, label, now_unix).size();
+}
+
+std::vector<std::string> remove_orphaned_daemon_container_ids(const EngineClient& c, bool self_alive) {
+  return remove_managed_where(c, {kDaemonLabel}, [self_alive](const json::object& labels) {
     auto pid = number_label(labels, kDaemonLabel);
     if (!pid || *pid <= 0) return false;
-    const bool alive = *pid != ::getpid() && (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM);
+    if (*pid == ::getpid()) return !self_alive;
+    const bool alive = ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM;
     return !alive;
   });
+}
+
+std::size_t remove_orphaned_daemon_containers(const EngineClient& c) {
+  return remove_orphaned_daemon_container_ids(c, false).size();
 }
 
 ContainerGuard::~ContainerGuard() {

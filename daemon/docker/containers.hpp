@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "docker/engine_client.hpp"
 
@@ -41,6 +42,11 @@ inline constexpr const char* kDaemonLabel = "io.runbox.daemon";
 // of live daemons and of other runbox tools (image pulls) are left alone.
 std::size_t remove_orphaned_daemon_containers(const EngineClient& c);
 std::size_t remove_expired_containers(const EngineClient& c, const std::string& label, std::int64_t now_unix);
+// The same two, returning the ids (12 hex digits) removed. `self_alive`: this process is a
+// daemon still serving (POST /v1/admin/cleanup), whose own containers are in use.
+std::vector<std::string> remove_orphaned_daemon_container_ids(const EngineClient& c, bool self_alive);
+std::vector<std::string> remove_expired_container_ids(const EngineClient& c, const std::string& label,
+                                                      std::int64_t now_unix);
 
 // Removes the container when it goes out of scope, whatever path leaves the scope. Never throws.
 class ContainerGuard {

@@ -213,10 +213,12 @@ fs::path ImageStore::rootfs(const std::string& name) const {
   return p;
 }
 
-std::size_t ImageStore::sweep_retired() const {
+std::size_t ImageStore::sweep_retired() const { return remove_retired().size(); }
+
+std::vector<fs::path> ImageStore::remove_retired() const {
   std::error_code ec;
-  if (!fs::is_directory(root_, ec)) return 0;
-  return images::sweep_retired(prepare_root(), grace_);
+  if (!fs::is_directory(root_, ec)) return {};
+  return images::remove_retired(prepare_root(), grace_);
 }
 
 fs::path ImageStore::prepare_root() const {

@@ -91,6 +91,8 @@ class ImageStore {
   // Deletes retired trees older than the grace period now; returns how many. Imports and
   // removals do it themselves.
   std::size_t sweep_retired() const;
+  // The same, returning the trees deleted (POST /v1/admin/cleanup).
+  std::vector<std::filesystem::path> remove_retired() const;
 
  private:
   // Creates the root and .meta if needed; returns the root without symlinks.

@@ -55,8 +55,8 @@ fs::path retire_tree(const fs::path& root, const fs::path& tree, const std::stri
   return slot;
 }
 
-std::size_t sweep_retired(const fs::path& root, std::chrono::seconds grace,
-                          std::chrono::system_clock::time_point now) {
+std::vector<fs::path> remove_retired(const fs::path& root, std::chrono::seconds grace,
+                                    std::chrono::system_clock::time_point now) {
   const std::int64_t cutoff = unix_seconds(now) - grace.count();
   std::vector<fs::path> old;
   std::error_code ec;
@@ -64,16 +64,21 @@ std::size_t sweep_retired(const fs::path& root, std::chrono::seconds grace,
     const auto at = retired_at(it->path().filename().string());
     if (at && *at <= cutoff) old.push_back(it->path());
   }
-  std::size_t removed = 0;
+  std::vector<fs::path> removed;
   for (const fs::path& p : old) {
     try {
       remove_tree(p);
-      ++removed;
+      removed.push_back(p);
     } catch (const ImageError&) {
       // A mount inside it, or a read-only file system: try again next time.
     }
   }
   return removed;
+}
+
+std::size_t sweep_retired(const fs::path& root, std::chrono::seconds grace,
+                          std::chrono::system_clock::time_point now) {
+  return remove_retired(root, grace, now).size();
 }
 
 }  // namespace runbox::images

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace runbox::images {
 
@@ -23,5 +24,9 @@ std::filesystem::path retire_tree(const std::filesystem::path& root, const std::
 // a tree that cannot be deleted is left for the next sweep. Never throws.
 std::size_t sweep_retired(const std::filesystem::path& root, std::chrono::seconds grace,
                           std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+// The same, returning the trees deleted.
+std::vector<std::filesystem::path> remove_retired(
+    const std::filesystem::path& root, std::chrono::seconds grace,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace runbox::images

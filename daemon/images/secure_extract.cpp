@@ -21,6 +21,8 @@ namespace {
 // paths are refused when absolute by sanitize_entry_path() before the rewrite.
 // No standard user lookup is installed either, so owners are the numeric ids of the archive,
 // never remapped through the host's /etc/passwd.
+constexpr std::uint64_t kProgressBytes = 1u << 20;
+
 constexpr int kDiskFlags = ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                            ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME;
 
@@ -47,6 +49,7 @@ class Extractor {
   }
 
   ExtractStats run(const ExtractProgress& progress) {
+    progress_ = &progress;
     for (;;) {
       archive_entry* entry = nullptr;
       const int r = archive_read_next_header(in_, &entry);
@@ -58,9 +61,10 @@ class Extractor {
       if (!raw) throw ImageError("entry #" + std::to_string(stats_.entries) + " has no path");
       last_ = raw;
       extract(entry);
-      if (progress) progress(stats_);
+      report();
     }
     if (stats_.entries == 0) throw ImageError("the archive has no entries");
+    report();
     // Closing applies the deferred directory modes and times.
     if (archive_write_close(out_.get()) != ARCHIVE_OK)
       throw ImageError("finishing the extraction: " + error_of(out_.get()));
@@ -107,7 +111,14 @@ class Extractor {
       if (r == ARCHIVE_EOF) return;
       if (r != ARCHIVE_OK) throw read_error("in");
       if (archive_write_data_block(out_.get(), buf, size, offset) != ARCHIVE_OK) throw write_error();
+      // A large file still shows progress while it is written.
+      if (static_cast<std::uint64_t>(archive_filter_bytes(in_, -1)) >= stats_.bytes_read + kProgressBytes) report();
     }
+  }
+
+  void report() {
+    stats_.bytes_read = static_cast<std::uint64_t>(archive_filter_bytes(in_, -1));
+    if (*progress_) (*progress_)(stats_);
   }
 
   std::string under_dest(const std::string& rel) const {
@@ -137,6 +148,7 @@ class Extractor {
   std::string base_;
   std::string last_;
   ExtractStats stats_;
+  const ExtractProgress* progress_ = nullptr;
   std::unordered_set<std::string> skipped_;
 };
 

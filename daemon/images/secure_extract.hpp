@@ -11,9 +11,11 @@ struct ExtractStats {
   std::uint64_t entries = 0;     // archive entries read
   std::uint64_t size_bytes = 0;  // sum of the sizes of regular files
   std::uint64_t skipped = 0;     // device nodes, FIFOs and sockets not created
+  std::uint64_t bytes_read = 0;  // of the archive as it arrives (compressed, tar headers included)
 };
 
-// Called after every entry; cheap enough to call often, the caller decides when to print.
+// Called after every entry and every MiB of a file's data; cheap enough to call often, the
+// caller decides when to print. May throw (an ImageError) to stop the extraction.
 using ExtractProgress = std::function<void(const ExtractStats&)>;
 
 // Extracts every entry of `in` (already open for reading) into `dest`, an existing directory

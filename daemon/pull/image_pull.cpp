@@ -36,7 +36,7 @@ std::string default_rootfs_name(const docker::ImageReference& ref) {
 }
 
 PullReport pull_into_store(const docker::EngineClient& engine, img::ImageStore& store, const PullOptions& options,
-                           const std::function<void(const std::string&)>& note, const img::ExtractProgress& progress) {
+                           const std::function<void(const std::string&)>& note, const PullProgress& progress) {
   const auto say = [&](const std::string& line) {
     if (note) note(line);
   };
@@ -105,9 +105,14 @@ PullReport pull_into_store(const docker::EngineClient& engine, img::ImageStore& 
   }
   docker::ContainerGuard container(engine, docker::create_export_container(engine, image->id));
   say("exporting " + short_id(image->id) + " into " + (store.root() / report.name).string() + "...");
+  img::ExtractProgress extracted;
+  if (progress)
+    extracted = [&progress, total = image->size](const img::ExtractStats& s) {
+      progress(img::TransferProgress{s.bytes_read, s.entries, total, true, false});
+    };
   report.import = store.import_stream(
       report.name, std::move(recorded),
-      [&](const img::ChunkSink& sink) { docker::export_container(engine, container.id(), sink); }, progress);
+      [&](const img::ChunkSink& sink) { docker::export_container(engine, container.id(), sink); }, extracted);
   try {
     container.remove();
   } catch (const docker::EngineError& e) {

@@ -10,6 +10,7 @@
 #include "docker/engine_client.hpp"
 #include "docker/image_reference.hpp"
 #include "images/image_store.hpp"
+#include "images/progress_display.hpp"
 
 namespace runbox::pull {
 
@@ -44,9 +45,12 @@ std::string default_rootfs_name(const docker::ImageReference& ref);
 
 // Throws images::ImageError for a bad reference, name, a missing image or a refused archive, and
 // docker::EngineError when the engine fails ("Docker engine unreachable at <socket>: ..." when it
-// does not answer). `note` gets one line per step worth telling a user.
+// does not answer). `note` gets one line per step worth telling a user; `progress` the export's
+// bytes and entries as they are extracted (on the extraction's thread), its total the engine's
+// image size (an estimate of the export's length). `progress` may throw an ImageError to stop.
+using PullProgress = std::function<void(const images::TransferProgress&)>;
 PullReport pull_into_store(const docker::EngineClient& engine, images::ImageStore& store, const PullOptions& options,
                            const std::function<void(const std::string&)>& note = {},
-                           const images::ExtractProgress& progress = {});
+                           const PullProgress& progress = {});
 
 }  // namespace runbox::pull

@@ -84,6 +84,11 @@ std::optional<std::string> DockerHealthMonitor::missing_runtime(const std::strin
          "\", which the Docker engine does not have registered (daemon.json \"runtimes\")";
 }
 
+std::set<std::string> DockerHealthMonitor::oci_runtimes() {
+  std::lock_guard lock(mu_);
+  return runtimes_;
+}
+
 std::size_t DockerHealthMonitor::remove_leftovers() {
   try {
     docker::EngineClient client(socket_, kPingTimeout);

@@ -34,6 +34,8 @@ class DockerHealthMonitor final : public EngineHealth {
   void check_now() override;
   // nullopt when the engine has the OCI runtime registered ("" is always there).
   std::optional<std::string> missing_runtime(const std::string& oci_runtime) override;
+  // The OCI runtimes the engine had registered at its last answer (GET /v1/system).
+  std::set<std::string> oci_runtimes();
   // Removes the containers a runboxd that is gone left (a crash); never anything else (not
   // the containers of a live daemon or of a `runbox image pull`). Returns how many; throws
   // nothing (an absent engine has none to remove).

@@ -70,10 +70,17 @@ void WorkDir::copy_from(const std::filesystem::path& source) const {
   copy_box_tree(from.get(), to.get(), BoxCopyOwner{uid_, gid_}, BoxCopyBounds{mib(size_mb_), inodes_});
 }
 
-void WorkDir::sweep_stale() {
+std::vector<std::filesystem::path> WorkDir::sweep_stale() {
   open_work_root();  // private before anything in it is trusted
-  for (const auto& name : subdirectories(kWorkRoot))
-    if (is_run_name(name) && run_name_is_stale(name)) detach_and_remove(std::filesystem::path(kWorkRoot) / name);
+  std::vector<std::filesystem::path> removed;
+  for (const auto& name : subdirectories(kWorkRoot)) {
+    if (!is_run_name(name) || !run_name_is_stale(name)) continue;
+    const auto dir = std::filesystem::path(kWorkRoot) / name;
+    detach_and_remove(dir);
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) removed.push_back(dir);
+  }
+  return removed;
 }
 
 }  // namespace runbox::sandbox

@@ -31,10 +31,10 @@ int connect_unix(const std::string& path) {
 
 // One HTTP/1.0 request to the engine; the body ("" when it does not answer).
 std::string engine_call(const std::string& method, const std::string& target, const std::string& body = "",
-                        const std::string& socket = kDockerSocket) {
+                        const std::string& socket = kDockerSocket, const std::string& content_type = "application/json") {
   int fd = connect_unix(socket);
   if (fd < 0) return "";
-  std::string req = method + " " + target + " HTTP/1.0\r\nHost: docker\r\nContent-Type: application/json\r\n"
+  std::string req = method + " " + target + " HTTP/1.0\r\nHost: docker\r\nContent-Type: " + content_type + "\r\n"
                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   if (::write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
@@ -59,6 +59,11 @@ std::string engine_get(const std::string& target, const std::string& socket = kD
 }
 
 }  // namespace
+
+std::string docker_engine_call(const std::string& method, const std::string& target, const std::string& body,
+                               const std::string& content_type) {
+  return engine_call(method, target, body, kDockerSocket, content_type);
+}
 
 bool docker_engine_answers(const std::string& socket) { return engine_get("/_ping", socket) == "OK"; }
 

@@ -14,6 +14,9 @@ namespace runbox::test {
 
 inline constexpr const char* kDockerSocket = "/var/run/docker.sock";
 
+// One request to the engine (HTTP/1.0, "/v1.41/..." targets); the body, "" when it does not answer.
+std::string docker_engine_call(const std::string& method, const std::string& target, const std::string& body = "",
+                               const std::string& content_type = "application/json");
 // True when GET /_ping on the socket answers OK.
 bool docker_engine_answers(const std::string& socket = kDockerSocket);
 // Skips (exit 77) when no engine answers, unless RUNBOX_REQUIRE_DOCKER=1: then a failure.

@@ -30,8 +30,11 @@ class CgroupDriver {
   virtual std::string layout() const = 0;  // "v2", "hybrid" or "v1"
   // Throws std::runtime_error naming what is missing when a limit cannot be enforced here.
   virtual std::unique_ptr<RunCgroup> create(const std::string& name, const Limits& limits) = 0;
-  // Removes run cgroups whose creating process is gone (a crash), and nothing else.
-  virtual void sweep_stale() = 0;
+  // Removes run cgroups whose creating process is gone (a crash), and nothing else; returns
+  // the directories removed.
+  virtual std::vector<std::string> sweep_stale() = 0;
+  // The directories run cgroups are made in (one per hierarchy on v1/hybrid).
+  virtual std::vector<std::string> run_parents() const = 0;
 };
 
 // Probes once (thread-safe); throws std::runtime_error if no usable cgroup layout exists.

@@ -8,6 +8,7 @@
 #include <libcgroup.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -219,11 +220,16 @@ class V1Backend final : public CgroupDriver {
     return cg;
   }
 
-  void sweep_stale() override {
+  std::vector<std::string> run_parents() const override {
     std::vector<std::string> parents;
     for (const auto& h : hierarchies_) parents.push_back(h.parent_abs());
     if (!unified_parent_.empty()) parents.push_back(unified_parent_);
-    for (const auto& parent : parents) {
+    return parents;
+  }
+
+  std::vector<std::string> sweep_stale() override {
+    std::vector<std::string> removed;
+    for (const auto& parent : run_parents()) {
       for (const auto& name : subdirectories(parent)) {
         if (!is_run_name(name) || !run_name_is_stale(name)) continue;
         std::string dir = parent + "/" + name;
@@ -235,9 +241,10 @@ class V1Backend final : public CgroupDriver {
         }
         kill_listed(dir);
         wait_cgroup_empty(dir, 1000);
-        remove_cgroup_dir(dir);
+        if (remove_cgroup_dir(dir)) removed.push_back(dir);
       }
     }
+    return removed;
   }
 
  private:

@@ -121,7 +121,10 @@ class V2Backend final : public CgroupDriver {
     return cg;
   }
 
-  void sweep_stale() override {
+  std::vector<std::string> run_parents() const override { return {parent_}; }
+
+  std::vector<std::string> sweep_stale() override {
+    std::vector<std::string> removed;
     for (const auto& name : subdirectories(parent_)) {
       if (!is_run_name(name) || !run_name_is_stale(name)) continue;
       std::string dir = parent_ + "/" + name;
@@ -130,8 +133,9 @@ class V2Backend final : public CgroupDriver {
       } catch (const std::exception&) {
       }
       wait_cgroup_empty(dir, 1000);
-      remove_cgroup_dir(dir);
+      if (remove_cgroup_dir(dir)) removed.push_back(dir);
     }
+    return removed;
   }
 
  private:

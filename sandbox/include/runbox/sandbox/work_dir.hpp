@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runbox/sandbox/limits.hpp"
 
@@ -37,8 +38,9 @@ class WorkDir {
   // sockets are skipped. More bytes or entries than this box holds throws. See box_copy.hpp.
   void copy_from(const std::filesystem::path& source) const;
 
-  // Removes work directories left by a crashed runbox process (and only those).
-  static void sweep_stale();
+  // Removes work directories left by a crashed runbox process (and only those); returns the
+  // directories removed.
+  static std::vector<std::filesystem::path> sweep_stale();
 
  private:
   std::filesystem::path path_;
