@@ -133,6 +133,15 @@ int serve(const Flags& flags, config::DaemonConfig cfg, std::vector<int> inherit
       .reload = [&reloader] { reloader.reload(); },
       .status = [&] { return status_line(slots, generations); },
   };
+  // Destroyed right after the lifecycle, whose signal sets give SIGTERM, SIGINT and SIGHUP back
+  // their default action: the drain is over by then, and a late signal (a supervisor's second
+  // SIGTERM) must not kill the process while the rest is torn down (the stats writer's last
+  // flush, the slots): the daemon exits 0, not by signal.
+  struct IgnoreSignalsAfterLifecycle {
+    ~IgnoreSignalsAfterLifecycle() {
+      for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, SIG_IGN);
+    }
+  } ignore_late_signals;
   server::Lifecycle lifecycle(ioc, std::move(hooks),
                               {cfg.slots, cfg.effective_queue_size(), std::chrono::seconds(cfg.drain.delay_s),
                                std::chrono::seconds(cfg.drain.grace_s)});
