@@ -27,7 +27,6 @@ namespace {
 const std::string kAdmin = "rb_admin_3c9e1f7a5b2d8e40";
 const std::string kUser = "rb_user_7d2a9c4e1f6b3a58";
 
-Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}; }
 
 HttpResponse call(std::uint16_t port, const std::string& method, const std::string& target, const std::string& key,
                   const std::string& body = "") {

@@ -28,10 +28,13 @@ void write_keys_file(const fs::path& file, const std::vector<TestKey>& keys, uns
   std::string text = "# test keys\n";
   for (const auto& k : keys)
     text += "[[key]]\nname = \"" + k.name + "\"\nsha256 = \"" + sha256_hex(k.secret) + "\"\ntier = \"" + k.tier +
-            "\"\nrate = " + std::to_string(k.rate) + "\nburst = " + std::to_string(k.burst) + "\n";
+            "\"\nrate = " + std::to_string(k.rate) + "\nburst = " + std::to_string(k.burst) + "\n" +
+            (k.admin ? "admin = true\n" : "");
   write_file(file, text, mode);
   ::chmod(file.c_str(), mode);  // whatever the umask made of it
 }
+
+Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}; }
 
 fs::path copy_policies(const fs::path& into) {
   fs::path dir = into / "policies";

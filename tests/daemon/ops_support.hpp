@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon_process.hpp"
+#include "http_client.hpp"
 #include "test_env.hpp"
 
 namespace runbox::test {
@@ -18,7 +19,11 @@ struct TestKey {
   std::string tier = "default";
   double rate = 1000;
   double burst = 1000;
+  bool admin = false;  // `admin = true`: /v1/admin/*, every key's /v1/stats
 };
+
+// Authorization: Bearer <key>, and a JSON body's Content-Type.
+Headers bearer(const std::string& key);
 
 // keys.toml with SHA-256 hashes of the secrets, mode 0600 (or `mode`).
 void write_keys_file(const std::filesystem::path& file, const std::vector<TestKey>& keys, unsigned mode = 0600);

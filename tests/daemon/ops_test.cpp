@@ -21,7 +21,6 @@ namespace {
 const std::string kFrontend = "rb_frontend_8f3a1c9d2e7b4a60";
 const std::string kSlow = "rb_slow_5d1e9c7a3b2f8e41";
 
-Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}; }
 Headers x_api_key(const std::string& key) { return {{"X-API-Key", key}, {"Content-Type", "application/json"}}; }
 
 std::string hello_body(const std::string& marker) {

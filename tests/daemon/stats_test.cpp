@@ -3,7 +3,6 @@
 // included); a key sees only its own
 // (403 for another's), the admin key every key's; the counts survive a SIGHUP and a restart; a
 // corrupt file is logged, runs go on, the statistics answer 503.
-#include <openssl/evp.h>
 #include <signal.h>
 
 #include <boost/json.hpp>
@@ -23,15 +22,6 @@ const std::string kAlice = "rb_stats_alice_5d1c9e0b7a";
 const std::string kBob = "rb_stats_bob_3f8a6c2e41";
 const std::string kRoot = "rb_stats_root_9b7e5d3c10";
 
-std::string sha256_hex(const std::string& s) {
-  unsigned char d[32];
-  unsigned int len = 0;
-  EVP_Digest(s.data(), s.size(), d, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += {hex[d[i] >> 4], hex[d[i] & 15]};
-  return out;
-}
 
 // A daemon of its own, a few runtimes: keys alice, bob and root (an admin key), the statistics file in its
 // directory.
@@ -40,18 +30,14 @@ struct StatsDaemon {
   std::unique_ptr<DaemonProcess> daemon;
   StatsDaemon() {
     require_images({"python"});
-    // python3, and the runtimes the default policy names (a quicker start and reload than all).
+    // python3, and go, which the default policy names (a quicker start and reload than all).
     fs::create_directories(dir.path() / "runtimes");
-    for (const char* rt : {"python3", "go", "erlang", "elixir"})
+    for (const char* rt : {"python3", "go"})
       fs::copy_file(fs::path(RUNBOX_SOURCE_DIR) / "runtimes" / (std::string(rt) + ".toml"),
                     dir.path() / "runtimes" / (std::string(rt) + ".toml"));
-    std::string keys;
-    const std::vector<std::tuple<std::string, std::string, bool>> all{{"alice", kAlice, false}, {"bob", kBob, false},
-                                                                      {"root", kRoot, true}};
-    for (const auto& [name, secret, admin] : all)
-      keys += "[[key]]\nname = \"" + name + "\"\nsha256 = \"" + sha256_hex(secret) +
-              "\"\nrate = 1000\nburst = 1000\n" + (admin ? "admin = true\n" : "");
-    write_file(dir.path() / "keys.toml", keys, 0600);
+    TestKey root{"root", kRoot};
+    root.admin = true;
+    write_keys_file(dir.path() / "keys.toml", {TestKey{"alice", kAlice}, TestKey{"bob", kBob}, root});
     write_file(dir.path() / "runboxd.toml", "keys = \"keys.toml\"\n" + images_root_config_line() +
                                                 "\n[stats]\npath = \"stats/stats.sqlite\"\nretention_days = 2\n");
     start();

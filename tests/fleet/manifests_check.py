@@ -75,7 +75,9 @@ def kubernetes(source, runbox, tmp):
     mounts = {m["name"]: m for m in c["volumeMounts"]}
     check(set(mounts) <= set(volumes), "every mount has its volume")
     check(volumes["state"]["hostPath"]["path"] == "/var/lib/runbox" and mounts["state"]["mountPath"] == "/var/lib/runbox",
-          "hostPath /var/lib/runbox (images, Judge0 store)")
+          "hostPath /var/lib/runbox (state: Judge0 store, statistics)")
+    check(volumes["images"]["hostPath"]["path"] == "/var/lib/runbox/rootfs" and
+          mounts["images"]["mountPath"] == "/var/lib/runbox/rootfs", "hostPath /var/lib/runbox/rootfs (the images)")
     check(volumes["config"]["configMap"]["name"] == cm["metadata"]["name"], "the config volume is the ConfigMap")
     check(volumes["keys"]["secret"]["secretName"] == secret["metadata"]["name"], "the keys volume is the Secret")
     check(volumes["keys"]["secret"].get("defaultMode") == 0o400, "keys.toml mode 0400")
@@ -91,7 +93,7 @@ def kubernetes(source, runbox, tmp):
     conf = tomllib.loads(text)
     check(conf["keys"] == mounts["keys"]["mountPath"], "runboxd.toml's keys is the mounted keys.toml")
     check(conf["listen"] == [f"0.0.0.0:{ports['http']}"], "runboxd listens on the container port")
-    check(conf["images_root"].startswith(mounts["state"]["mountPath"] + "/"), "images_root on the hostPath")
+    check(conf["images_root"] == mounts["images"]["mountPath"], "images_root is the images hostPath")
     check(conf["judge0"]["store"].startswith(mounts["state"]["mountPath"] + "/"), "the Judge0 store on the hostPath")
     drain = conf["drain"]
     check(pod["terminationGracePeriodSeconds"] > drain["delay_s"] + drain["grace_s"],
